@@ -1,0 +1,101 @@
+"""Bytes -> text, deciding the charset as browsers do.
+
+Order: a byte-order mark; then the charset the HTTP header declares; then the
+one the document declares (``<meta>`` or the XML declaration); then detection
+(charset-normalizer). A declaration only wins when the bytes decode cleanly
+with it, and never over bytes that are valid UTF-8 (real pages declare
+``gb2312`` and send UTF-8). Labels map as in the WHATWG Encoding standard:
+GB2312 and GBK decode as GB18030, Big5 as Big5-HKSCS, ISO-8859-1 as
+windows-1252.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"))
+SUPERSETS = {
+    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "chinese": "gb18030",
+    "csgb2312": "gb18030", "iso-ir-58": "gb18030", "gb_2312-80": "gb18030", "gb_2312": "gb18030",
+    "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "cn-big5": "big5hkscs", "x-x-big5": "big5hkscs",
+    "csbig5": "big5hkscs", "shift_jis": "cp932", "sjis": "cp932", "shift-jis": "cp932",
+    "windows-31j": "cp932", "x-sjis": "cp932", "ms_kanji": "cp932", "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949", "ksc5601": "cp949", "iso-8859-1": "cp1252", "latin1": "cp1252",
+    "us-ascii": "cp1252", "ascii": "cp1252", "iso-8859-9": "cp1254", "tis-620": "cp874",
+    "x-mac-roman": "mac-roman", "unicode": "utf-16-le", "utf-16": "utf-16-le",
+}
+META_CHARSET = re.compile(
+    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]+)""", re.I)
+XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([a-zA-Z0-9_:.+-]+)["']""")
+HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([a-zA-Z0-9_:.+-]+)""", re.I)
+PRESCAN_BYTES = 4096
+
+
+def decode(content: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """(text, codec name) for a document's bytes and its Content-Type header."""
+    for bom, name in BOMS:
+        if content.startswith(bom):
+            return content[len(bom):].decode(name, errors="replace"), name
+    declared = [label for label in (header_charset(content_type), document_charset(content))
+                if label]
+    if declared and _is_utf8(content):
+        return content.decode("utf-8"), "utf-8"
+    for label in declared:
+        codec = codec_for(label)
+        if codec:
+            try:
+                return content.decode(codec), codec
+            except UnicodeDecodeError:
+                continue
+    return _detect(content, declared)
+
+
+def header_charset(content_type: str | None) -> str | None:
+    match = HEADER_CHARSET.search(content_type or "")
+    return match.group(1) if match else None
+
+
+def document_charset(content: bytes) -> str | None:
+    head = content[:PRESCAN_BYTES]
+    match = XML_ENCODING.match(head) or META_CHARSET.search(head)
+    return match.group(1).decode("ascii") if match else None
+
+
+def codec_for(label: str) -> str | None:
+    """The Python codec for a charset label, preferring the superset browsers use."""
+    label = label.strip().lower()
+    label = SUPERSETS.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _detect(content: bytes, declared: list[str]) -> tuple[str, str]:
+    if _is_utf8(content):
+        return content.decode("utf-8"), "utf-8"
+    best = from_bytes(content[:200_000]).best()
+    codec = codec_for(best.encoding) if best is not None else None
+    if codec is None:
+        codec = next((c for c in map(codec_for, declared) if c), "utf-8")
+    return content.decode(codec, errors="replace"), codec
+
+
+def to_utf8_xml(content: bytes, content_type: str | None) -> tuple[bytes, str]:
+    """A feed's bytes as UTF-8, its XML declaration saying so, and the codec it had."""
+    text, codec = decode(content, content_type)
+    text = re.sub(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*["'])[^"']+(["'])""", r"\1utf-8\2",
+                  text, count=1)
+    return text.encode("utf-8"), codec

@@ -1,0 +1,310 @@
+"""Make a body safe to publish, changing as few bytes as possible.
+
+Markup with nothing unsafe in it passes through byte for byte: readers'
+sites already hold thousands of posts in that exact form. Only when it holds
+something unsafe (scripts, event handlers, ``javascript:`` URLs, forms,
+plugins, frames outside the video-host allowlist) is it re-serialised by nh3
+with those parts removed and everything else kept.
+
+"Nothing unsafe" is decided by the sanitiser itself, not by a list of
+patterns: the body is cleaned by nh3 and both versions are parsed (lexbor,
+an HTML5 parser like the browser's); when the trees are the same, nh3 had
+nothing to remove and the original bytes are kept.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+import nh3
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from mirror.urls import normalise, strip_scheme
+
+# Removed with everything inside them.
+DROP_WITH_CONTENT = frozenset({
+    "script", "object", "embed", "applet", "param", "form", "input", "textarea", "select",
+    "option", "optgroup", "datalist", "keygen", "frame", "frameset", "base", "link",
+    "portal", "animate", "animatemotion", "animatetransform", "set", "handler", "listener",
+})
+# Attributes no post needs and that can run code, submit data or redirect the page.
+DENY_ATTRIBUTES = frozenset({"formaction", "action", "srcdoc", "http-equiv", "form"})
+URL_ATTRIBUTES = frozenset({
+    "href", "src", "xlink:href", "poster", "background", "cite", "longdesc", "lowsrc",
+    "dynsrc", "data", "codebase", "usemap", "ping", "manifest", "profile", "action",
+})
+SRCSET_ATTRIBUTES = frozenset({"srcset", "imagesrcset", "data-srcset"})
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "sms", "magnet", "irc",
+                          "ircs", "news", "xmpp", "geo"})
+IMAGE_DATA = re.compile(r"data:image/(?:png|gif|jpe?g|webp|avif|bmp);", re.I)
+UNSAFE_CSS = re.compile(r"expression\s*\(|javascript:|vbscript:|behavior\s*:|-moz-binding|@import",
+                        re.I)
+SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
+URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+DEFAULT_VIDEO_HOSTS = (
+    "www.youtube.com/embed/", "youtube.com/embed/", "www.youtube-nocookie.com/embed/",
+    "player.vimeo.com/video/", "www.dailymotion.com/embed/", "geo.dailymotion.com/player",
+    "player.bilibili.com/", "v.qq.com/txp/iframe/", "www.facebook.com/plugins/video.php",
+    "players.brightcove.net/", "rumble.com/embed/", "www.tiktok.com/embed/",
+)
+EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*></iframe>")
+
+
+def sanitise(body: str, video_hosts: tuple[str, ...] = DEFAULT_VIDEO_HOSTS) -> str:
+    """The body itself when it is safe, else the body with the unsafe parts removed."""
+    if "<" not in body:
+        return body
+    policy = _Policy(video_hosts)
+    if _is_safe(body, policy):
+        return body
+    return policy.clean(body, drop_noscript=True)
+
+
+class _Policy:
+    """One nh3 configuration: every tag and attribute of the body except the unsafe ones."""
+
+    def __init__(self, video_hosts: tuple[str, ...]) -> None:
+        self.video_hosts = tuple(h.lower().removeprefix("https://").removeprefix("http://")
+                                 for h in video_hosts)
+
+    def clean(self, body: str, drop_noscript: bool = False) -> str:
+        tree = _parse(body)
+        tags, attributes = _names(tree)
+        dropped = set(DROP_WITH_CONTENT)
+        if drop_noscript:
+            dropped.add("noscript")
+        if any(UNSAFE_CSS.search(node.text(deep=True)) for node in tree.css("style")):
+            dropped.add("style")
+        cleaned = nh3.clean(
+            body,
+            tags=(tags - dropped) | {"iframe"},
+            clean_content_tags=dropped - {"iframe"},
+            attributes={"*": {a for a in attributes if _attribute_allowed(a)}},
+            attribute_filter=self._filter,
+            url_schemes=set(SAFE_SCHEMES) | {"data"},
+            strip_comments=False,
+            link_rel=None,
+        )
+        return EMPTY_IFRAME.sub("", cleaned)
+
+    def _filter(self, tag: str, attribute: str, value: str) -> str | None:
+        name = attribute.lower()
+        if tag == "iframe" and name == "src":
+            return value if self._video(value) else None
+        if name in URL_ATTRIBUTES:
+            return value if _url_safe(tag, value) else None
+        if name in SRCSET_ATTRIBUTES:
+            urls = [c.strip().split(" ")[0] for c in value.split(",") if c.strip()]
+            return value if all(_url_safe("img", u) for u in urls) else None
+        if name == "style":
+            return None if UNSAFE_CSS.search(value) else value
+        return value
+
+    def _video(self, src: str) -> bool:
+        target = strip_scheme(URL_NOISE.sub("", html.unescape(src))).lower()
+        scheme = SCHEME.match(src.strip())
+        if scheme and scheme.group(1).lower() not in ("http", "https"):
+            return False
+        return any(target.startswith(host) for host in self.video_hosts)
+
+
+def _attribute_allowed(name: str) -> bool:
+    lowered = name.lower()
+    return not lowered.startswith("on") and lowered not in DENY_ATTRIBUTES
+
+
+def _url_safe(tag: str, value: str) -> bool:
+    """Whether a URL attribute can only navigate or load, never run code."""
+    url = URL_NOISE.sub("", value)
+    scheme = SCHEME.match(url)
+    if not scheme:
+        return True
+    name = scheme.group(1).lower()
+    if name == "data":
+        return tag in ("img", "source", "video") and IMAGE_DATA.match(url) is not None
+    return name in SAFE_SCHEMES
+
+
+def _is_safe(body: str, policy: _Policy) -> bool:
+    tree = _parse(body)
+    if _shape(tree) != _shape(_parse(policy.clean(body))):
+        return False
+    # Browsers with scripting on read <noscript> as text, lexbor as markup: a
+    # lazy-loading script can still insert it, so what is inside must be safe too.
+    return all(_is_safe(node.inner_html or "", policy) for node in tree.css("noscript"))
+
+
+def _parse(body: str) -> LexborNode:
+    document = LexborHTMLParser(f"<!DOCTYPE html><html><head></head><body><div>{body}")
+    assert document.body is not None
+    return document.body
+
+
+def _names(tree: LexborNode) -> tuple[set[str], set[str]]:
+    tags: set[str] = set()
+    attributes: set[str] = set()
+    for node in tree.traverse():
+        tags.add(node.tag)
+        attributes.update(node.attributes)
+    tags.discard("body")
+    return tags, attributes
+
+
+def _shape(tree: LexborNode) -> list[tuple[str, object]]:
+    shape: list[tuple[str, object]] = []
+    for node in tree.traverse(include_text=True):
+        if node.tag == "-text":
+            shape.append(("", node.text_content))
+        elif node.tag == "_comment":
+            shape.append(("!", node.html))
+        else:
+            shape.append((node.tag, sorted((k, v or "") for k, v in node.attributes.items())))
+    return shape
+
+
+def one_line(markup: str) -> str:
+    """Every line stripped of surrounding white space, joined with nothing."""
+    return "".join(line.strip() for line in re.split(r"\r\n|\r|\n", markup))
+
+
+def neutralise_liquid(text: str) -> str:
+    """``{{`` and ``{%`` shown as text by Jekyll instead of run by Liquid."""
+    return re.sub(r"\{(?=[{%])", "&#123;", text)
+
+
+def has_liquid(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+# ----------------------------------------------------------------- images
+
+LAZY_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-actualsrc")
+TAG_ATTRIBUTE = re.compile(
+    r"""(?P<name>[^\s/>"'=][^\s/>"'=]*)(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|[^\s>]+))?""")
+
+
+def proxy_images(body: str, proxy: str, base: str) -> str:
+    """Every ``<img>`` loaded through ``proxy``; no other byte of the markup changes.
+
+    Lazy-loading attributes are resolved to a real ``src`` first and relative
+    URLs made absolute against ``base`` (the article's link).
+    """
+    edits = []
+    for start, tag in _start_tags(body, "img"):
+        new = _proxied_tag(tag, proxy, base)
+        if new != tag:
+            edits.append((start, start + len(tag), new))
+    for start, end, new in reversed(edits):
+        body = body[:start] + new + body[end:]
+    return body
+
+
+def _start_tags(body: str, name: str) -> Iterable[tuple[int, str]]:
+    """(offset, raw text) of each start tag ``name`` outside comments, scripts and styles."""
+    pattern = re.compile(rf"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<{name}\b[^>]*>",
+                         re.I | re.S)
+    for match in pattern.finditer(body):
+        if match.group(0)[1:1 + len(name)].lower() == name:
+            yield match.start(), match.group(0)
+
+
+def _attributes(tag: str) -> dict[str, tuple[int, int, str]]:
+    """name -> (start, end, raw value) of each attribute value in a raw start tag."""
+    found: dict[str, tuple[int, int, str]] = {}
+    head = re.match(r"<[^\s/>]+", tag)
+    offset = head.end() if head else 0
+    for match in TAG_ATTRIBUTE.finditer(tag, offset):
+        name = match.group("name").lower()
+        if name not in found and match.group("value") is not None:
+            found[name] = (match.start("value"), match.end("value"), match.group("value"))
+        elif name not in found:
+            found[name] = (match.end(), match.end(), "")
+    return found
+
+
+def _proxied_tag(tag: str, proxy: str, base: str) -> str:
+    attributes = _attributes(tag)
+    source = _real_source(attributes)
+    if source is None:
+        return tag
+    url = _absolute_raw(_unquote(source).strip(), base)
+    if url is None:
+        return tag
+    value = _through_proxy(url, proxy).replace('"', "&quot;")
+    if "src" not in attributes:
+        name = re.match(r"<[^\s/>]+", tag)
+        cut = name.end() if name else len("<img")
+        return f'{tag[:cut]} src="{value}"{tag[cut:]}'
+    start, end, old = attributes["src"]
+    if _unquote(old) == value:
+        return tag
+    if start == end:  # a bare ``src`` attribute without a value
+        return f'{tag[:start]}="{value}"{tag[start:]}'
+    quote = old[0] if old[:1] in ('"', "'") and value.find(old[0]) < 0 else '"'
+    return f"{tag[:start]}{quote}{value}{quote}{tag[end:]}"
+
+
+def _absolute_raw(raw: str, base: str) -> str | None:
+    """The URL made absolute, still in its raw (entity-escaped) form, or None when unsafe."""
+    if raw.startswith("//"):
+        return f"{base.split(':', 1)[0]}:{raw}"
+    if SCHEME.match(raw):
+        return raw if _url_safe("img", raw) else None
+    absolute = normalise(html.unescape(raw), base)
+    return html.escape(absolute, quote=False) if absolute else None
+
+
+def _real_source(attributes: dict[str, tuple[int, int, str]]) -> str | None:
+    """The URL a lazy loader would put in ``src``: the lazy attribute, else ``src``, else srcset."""
+    for name in LAZY_ATTRIBUTES:
+        if name in attributes and _is_image_url(_unquote(attributes[name][2])):
+            return attributes[name][2]
+    if "src" in attributes and _is_image_url(_unquote(attributes["src"][2])):
+        return attributes["src"][2]
+    for name in ("data-srcset", "srcset"):
+        if name in attributes:
+            best = _largest_candidate(_unquote(attributes[name][2]))
+            if best:
+                return best
+    return None
+
+
+def _is_image_url(value: str) -> bool:
+    value = value.strip()
+    return bool(value) and not value.lower().startswith(("data:", "about:", "javascript:"))
+
+
+def _largest_candidate(srcset: str) -> str | None:
+    best, best_size = None, -1.0
+    for candidate in srcset.split(","):
+        parts = candidate.split()
+        if not parts or not _is_image_url(parts[0]):
+            continue
+        size = 1.0
+        if len(parts) > 1 and parts[1][:-1].replace(".", "", 1).isdigit():
+            size = float(parts[1][:-1])
+        if size > best_size:
+            best, best_size = parts[0], size
+    return best
+
+
+def _unquote(raw: str) -> str:
+    return raw[1:-1] if raw[:1] in ('"', "'") and raw[-1:] == raw[:1] else raw
+
+
+@lru_cache(maxsize=64)
+def _proxy_forms(proxy: str) -> tuple[str, ...]:
+    """The proxy prefix as it may appear already applied: with and without ``/`` before ``?``."""
+    bare = strip_scheme(proxy).lower()
+    return (bare, bare.replace("/?", "?"), bare.replace("?", "/?", 1) if "/?" not in bare else bare)
+
+
+def _needs_proxy(url: str, proxy: str) -> bool:
+    return not strip_scheme(url.strip()).lower().startswith(_proxy_forms(proxy))
+
+
+def _through_proxy(url: str, proxy: str) -> str:
+    return url if not _needs_proxy(url, proxy) else proxy + strip_scheme(url)

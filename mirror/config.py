@@ -1,0 +1,345 @@
+"""feeds.yaml -> Config: parsed, validated, every problem named with its line.
+
+Nothing else in mirror reads YAML. The file is composed into YAML nodes (not
+plain dicts) so that each error can point at the line it is about.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import string
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import ada_url
+import yaml
+
+from mirror.errors import ConfigError
+from mirror.models import Config, FeedConfig, IndexPages
+
+T = TypeVar("T")
+
+FEED_ONLY_KEYS = ("name", "url")
+DEFAULT_KEYS = (
+    "content", "format", "tags", "categories", "author", "image_proxy",
+    "timeout", "every", "filename", "user_agent",
+)
+TOP_ONLY_KEYS = (
+    "archive", "feeds", "per_host", "max_connections", "delay", "retries", "max_retry_after",
+    "run_timeout", "max_page_bytes", "max_feed_bytes", "video_hosts", "commit_author",
+    "index_pages",
+)
+INDEX_KEYS = ("enabled", "folder", "overview", "time_zone", "newest")
+FILENAME_FIELDS = {"date", "year", "month", "day", "slug", "feed"}
+DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?")
+SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?", re.I)
+SIZE_UNITS = {"b": 1, "kb": 10**3, "kib": 2**10, "mb": 10**6, "mib": 2**20,
+              "gb": 10**9, "gib": 2**30}
+
+
+class _Where:
+    """Formats "feeds.yaml:LINE: message" for a node."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def error(self, node: yaml.Node | None, message: str) -> ConfigError:
+        line = f":{node.start_mark.line + 1}" if node is not None else ""
+        return ConfigError(f"{self.path.name}{line}: {message}")
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate feeds.yaml; raise ConfigError naming the line of any problem."""
+    where = _Where(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found (run mirror from the folder that holds "
+                          "feeds.yaml, or pass --config FILE)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path.name}{line}: invalid YAML: {problem}") from None
+    if not isinstance(root, yaml.MappingNode):
+        raise where.error(root, "expected a mapping with a 'feeds' list")
+    return _config(path.resolve(), root, where)
+
+
+def _config(path: Path, root: yaml.MappingNode, where: _Where) -> Config:
+    top = _mapping(root, where, TOP_ONLY_KEYS + DEFAULT_KEYS)
+    defaults = FeedConfig(name="", url="")
+    defaults = _apply_defaults(defaults, top, where)
+    feeds_node = top.get("feeds")
+    if feeds_node is None:
+        raise where.error(root, "missing 'feeds': list the feeds to mirror")
+    if not isinstance(feeds_node[1], yaml.SequenceNode):
+        raise where.error(feeds_node[1], "'feeds' must be a list")
+    feeds = _feeds(feeds_node[1], defaults, where)
+    archive = _archive(path.parent, top.get("archive"), where)
+    config = Config(path=path, archive=archive, feeds=feeds)
+    return _apply_top(config, top, where)
+
+
+def _mapping(node: yaml.Node, where: _Where,
+             allowed: tuple[str, ...]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """The keys of a mapping node, rejecting unknown and duplicate keys."""
+    if not isinstance(node, yaml.MappingNode):
+        raise where.error(node, "expected a mapping of keys to values")
+    seen: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if not isinstance(key, str):
+            raise where.error(key_node, "keys must be plain names")
+        if key not in allowed:
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            raise where.error(key_node, f"unknown key '{key}'{suggestion}")
+        if key in seen:
+            raise where.error(key_node, f"duplicate key '{key}'")
+        seen[key] = (key_node, value_node)
+    return seen
+
+
+def _feeds(node: yaml.SequenceNode, defaults: FeedConfig, where: _Where) -> tuple[FeedConfig, ...]:
+    feeds: list[FeedConfig] = []
+    names: set[str] = set()
+    for item in node.value:
+        keys = _mapping(item, where, FEED_ONLY_KEYS + DEFAULT_KEYS)
+        for required in FEED_ONLY_KEYS:
+            if required not in keys:
+                raise where.error(item, f"feed without '{required}'")
+        name = _text(keys["name"][1], where, "name")
+        if name in names:
+            raise where.error(keys["name"][1], f"duplicate feed name '{name}'")
+        names.add(name)
+        feed = replace(defaults, name=name, url=_url(keys["url"][1], where, "url"),
+                       line=item.start_mark.line + 1)
+        feed = _apply_defaults(feed, keys, where)
+        feeds.append(replace(feed, tags=feed.tags or (name,),
+                             categories=feed.categories or (name,)))
+    return tuple(feeds)
+
+
+def _apply_defaults(feed: FeedConfig, keys: dict[str, tuple[yaml.Node, yaml.Node]],
+                    where: _Where) -> FeedConfig:
+    """Apply the keys a feed (or the top level, as defaults) may set."""
+    readers: dict[str, Callable[[yaml.Node, _Where, str], Any]] = {
+        "content": _choice("auto", "feed", "page"),
+        "format": _choice("jekyll", "markdown"),
+        "tags": _text_list,
+        "categories": _text_list,
+        "author": _optional_text,
+        "image_proxy": _optional_text,
+        "timeout": _duration,
+        "every": _duration,
+        "filename": _filename,
+        "user_agent": _optional_text,
+    }
+    changes = {key: readers[key](value, where, key)
+               for key, (_, value) in keys.items() if key in readers}
+    return replace(feed, **changes)
+
+
+def _apply_top(config: Config, keys: dict[str, tuple[yaml.Node, yaml.Node]],
+               where: _Where) -> Config:
+    readers: dict[str, Callable[[yaml.Node, _Where, str], Any]] = {
+        "per_host": _positive_int,
+        "max_connections": _positive_int,
+        "delay": _duration,
+        "retries": _count,
+        "max_retry_after": _duration,
+        "run_timeout": _duration,
+        "max_page_bytes": _size,
+        "max_feed_bytes": _size,
+        "video_hosts": _text_list,
+        "commit_author": _author_line,
+        "index_pages": _index_pages,
+    }
+    changes = {key: readers[key](value, where, key)
+               for key, (_, value) in keys.items() if key in readers}
+    return replace(config, **changes)
+
+
+def _archive(root: Path, entry: tuple[yaml.Node, yaml.Node] | None, where: _Where) -> Path:
+    if entry is None:
+        return root / "archive"
+    node = entry[1]
+    relative = _text(node, where, "archive")
+    archive = (root / relative).resolve()
+    if not archive.is_relative_to(root):
+        raise where.error(node, f"archive '{relative}' is outside the repository ({root})")
+    return archive
+
+
+def _scalar(node: yaml.Node, where: _Where, key: str) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        raise where.error(node, f"'{key}' must be a single value")
+    return _construct(node)
+
+
+def _construct(node: yaml.ScalarNode) -> Any:
+    """The Python value of a scalar node, as a YAML loader would give it."""
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def _text(node: yaml.Node, where: _Where, key: str) -> str:
+    value = _scalar(node, where, key)
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        raise where.error(node, f"'{key}' must be text")
+    text = str(value).strip()
+    if not text:
+        raise where.error(node, f"'{key}' must not be empty")
+    return text
+
+
+def _optional_text(node: yaml.Node, where: _Where, key: str) -> str | None:
+    if isinstance(node, yaml.ScalarNode) and _construct(node) in (None, ""):
+        return None
+    return _text(node, where, key)
+
+
+def _text_list(node: yaml.Node, where: _Where, key: str) -> tuple[str, ...]:
+    if isinstance(node, yaml.SequenceNode):
+        return tuple(_text(item, where, key) for item in node.value)
+    return (_text(node, where, key),)
+
+
+def _url(node: yaml.Node, where: _Where, key: str) -> str:
+    url = _text(node, where, key)
+    if not ada_url.check_url(url) or ada_url.URL(url).protocol not in ("http:", "https:"):
+        raise where.error(node, f"'{key}' must be an http:// or https:// URL, not {url!r}")
+    return url
+
+
+def _choice(*choices: str) -> Callable[[yaml.Node, _Where, str], str]:
+    def read(node: yaml.Node, where: _Where, key: str) -> str:
+        value = _text(node, where, key)
+        if value not in choices:
+            raise where.error(node, f"'{key}' must be one of {', '.join(choices)}, not {value!r}")
+        return value
+    return read
+
+
+def parse_duration(text: str) -> float | None:
+    """Seconds in '90', '30s', '15m', '1h30m'; None when it is not a duration."""
+    text = text.strip().lower()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    match = DURATION.fullmatch(text)
+    if not text or not match or not any(match.groups()):
+        return None
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _duration(node: yaml.Node, where: _Where, key: str) -> float:
+    value = _scalar(node, where, key)
+    seconds = parse_duration(str(value)) if not isinstance(value, bool) else None
+    if seconds is None or seconds < 0:
+        raise where.error(node, f"'{key}' must be a duration such as 30s, 15m or 1h, "
+                                f"not {value!r}")
+    return seconds
+
+
+def _size(node: yaml.Node, where: _Where, key: str) -> int:
+    value = str(_scalar(node, where, key))
+    match = SIZE.fullmatch(value.strip())
+    if not match:
+        raise where.error(node, f"'{key}' must be a size such as 10MB, not {value!r}")
+    return int(float(match.group(1)) * SIZE_UNITS[(match.group(2) or "b").lower()])
+
+
+def _number(node: yaml.Node, where: _Where, key: str, minimum: int) -> int:
+    value = _scalar(node, where, key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise where.error(node, f"'{key}' must be a whole number of at least {minimum}, "
+                                f"not {value!r}")
+    return value
+
+
+def _positive_int(node: yaml.Node, where: _Where, key: str) -> int:
+    return _number(node, where, key, 1)
+
+
+def _count(node: yaml.Node, where: _Where, key: str) -> int:
+    return _number(node, where, key, 0)
+
+
+def _filename(node: yaml.Node, where: _Where, key: str) -> str:
+    template = _text(node, where, key)
+    try:
+        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise where.error(node, f"'{key}': {exc}") from None
+    unknown = fields - FILENAME_FIELDS
+    if unknown:
+        raise where.error(node, f"'{key}': unknown field {{{sorted(unknown)[0]}}}; use "
+                                + ", ".join(f"{{{f}}}" for f in sorted(FILENAME_FIELDS)))
+    parts = template.split("/")
+    if ("slug" not in fields or template.startswith("/") or "\\" in template
+            or any(p in ("", ".", "..") for p in parts) or not template.endswith(".md")):
+        raise where.error(node, f"'{key}' must be a relative path ending in .md that "
+                                "contains {slug}, such as {date}-{slug}.md")
+    return template
+
+
+def _author_line(node: yaml.Node, where: _Where, key: str) -> str:
+    text = _text(node, where, key)
+    if not re.fullmatch(r"[^<>]+ <[^<>\s]+>", text):
+        raise where.error(node, f"'{key}' must look like 'Name <email>', not {text!r}")
+    return text
+
+
+def _index_pages(node: yaml.Node, where: _Where, key: str) -> IndexPages:
+    if isinstance(node, yaml.ScalarNode) and _construct(node) is False:
+        return IndexPages(enabled=False)
+    keys = _mapping(node, where, INDEX_KEYS)
+    pages = IndexPages()
+    changes: dict[str, Any] = {}
+    for name, (_, value) in keys.items():
+        if name == "enabled":
+            flag = _scalar(value, where, name)
+            if not isinstance(flag, bool):
+                raise where.error(value, "'enabled' must be true or false")
+            changes[name] = flag
+        elif name == "newest":
+            changes[name] = _positive_int(value, where, name)
+        elif name == "time_zone":
+            changes[name] = _time_zone(value, where, name)
+        else:
+            changes[name] = _relative_path(value, where, name)
+    return replace(pages, **changes)
+
+
+def _time_zone(node: yaml.Node, where: _Where, key: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = _text(node, where, key)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise where.error(node, f"'{key}': unknown time zone {name!r} "
+                                "(use a name such as Asia/Taipei or UTC)") from None
+    return name
+
+
+def _relative_path(node: yaml.Node, where: _Where, key: str) -> str:
+    text = _text(node, where, key)
+    parts = text.replace("\\", "/").split("/")
+    if text.startswith("/") or ".." in parts:
+        raise where.error(node, f"'{key}' must be a path inside the repository, not {text!r}")
+    return text

@@ -1,0 +1,47 @@
+"""Errors say how far the damage goes.
+
+    MirrorError
+    ├── ConfigError    feeds.yaml missing or invalid: nothing runs (exit 2)
+    ├── LockError      another run holds this archive: nothing runs (exit 3)
+    ├── FeedError      this feed is skipped this run; the others go on
+    ├── EntryError     this article is skipped and retried next run
+    │   └── PageGone   the article page can never be used: fall back to the summary
+    ├── ArchiveError   writing failed: stop (disk problems are global)
+    └── GitError       git failed: stop; the files are already safe on disk
+
+Every message reads "where: what" so that it fits on one line of output.
+"""
+
+from __future__ import annotations
+
+
+class MirrorError(Exception):
+    """Base of every error mirror reports as one line instead of a traceback."""
+
+
+class ConfigError(MirrorError):
+    """feeds.yaml is missing or invalid."""
+
+
+class LockError(MirrorError):
+    """Another mirror run holds the archive."""
+
+
+class FeedError(MirrorError):
+    """A feed could not be polled or parsed."""
+
+
+class EntryError(MirrorError):
+    """One entry could not be archived this run; the next run retries it."""
+
+
+class PageGone(EntryError):
+    """The article page is permanently unusable (404, not HTML, too large, empty)."""
+
+
+class ArchiveError(MirrorError):
+    """Writing to the archive failed."""
+
+
+class GitError(MirrorError):
+    """A git command failed."""

@@ -1,0 +1,37 @@
+"""Entry -> Page: fetch an article page and decode it, as a browser would.
+
+Only HTML and XHTML are accepted; the body is capped in size (compressed
+bombs included, see ``http``); the charset is decided by ``charset``.
+Permanent failures raise PageGone (the post is written from the feed's own
+summary); transient ones raise EntryError (nothing is written; the next run
+tries again).
+"""
+
+from __future__ import annotations
+
+from mirror.charset import decode
+from mirror.errors import EntryError, PageGone
+from mirror.http import Http, HTTPFailure
+from mirror.models import Page
+
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
+HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+
+
+async def fetch_page(url: str, http: Http, *, timeout: float, max_bytes: int,
+                     user_agent: str | None = None) -> Page:
+    headers = {"Accept": PAGE_ACCEPT}
+    if user_agent:
+        headers["User-Agent"] = user_agent
+    try:
+        response = await http.get(url, timeout=timeout, max_bytes=max_bytes, headers=headers)
+    except HTTPFailure as failure:
+        if failure.transient:
+            raise EntryError(f"{url}: {failure} (will retry next run)") from None
+        raise PageGone(f"{url}: {failure}") from None
+    content_type = response.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type and media_type not in HTML_TYPES:
+        raise PageGone(f"{url}: not an HTML page ({media_type})")
+    text, charset = decode(response.content, content_type)
+    return Page(url=response.url, html=text, charset=charset)

@@ -1,0 +1,275 @@
+"""One run: config -> poll -> (fetch -> extract) -> render -> archive -> git -> RunReport.
+
+Network work runs concurrently (feeds, then article pages), CPU-heavy
+extraction runs in worker processes, and everything written is decided in
+the order of feeds.yaml and of each feed, whatever order responses arrive
+in, so that the same inputs always give the same files. Errors are caught
+per feed and per entry: one broken feed or entry never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mirror import clock
+from mirror.archive import Archive, IndexLine, guid_key, read_from_link
+from mirror.clean import DEFAULT_VIDEO_HOSTS
+from mirror.errors import ConfigError, EntryError, FeedError, PageGone
+from mirror.extract import extract
+from mirror.fetch import fetch_page
+from mirror.fulltext import is_full_text
+from mirror.git import Repo
+from mirror.http import DEFAULT_USER_AGENT, Http, Limits
+from mirror.models import Article, Config, Entry, FeedConfig, FeedReport, Polled, Post, RunReport
+from mirror.poll import poll
+from mirror.render import render
+from mirror.state import State, entry_from_dict, entry_to_dict, run_lock, state_dir
+from mirror.urls import identity
+
+PENDING_DAYS = 7
+DAY_MS = 86_400_000
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to run: which feeds, whether to commit, how long to wait for another run."""
+
+    feeds: tuple[str, ...] = ()
+    commit: bool = True
+    wait: float = 300.0
+    on_feed: Callable[[FeedReport], None] | None = None
+
+
+@dataclass
+class _Work:
+    """A feed's part of the run while it is being worked on."""
+
+    feed: FeedConfig
+    report: FeedReport
+    polled: Polled | None = None
+    new: list[Entry] = field(default_factory=list)
+    articles: dict[int, Article] = field(default_factory=dict)
+    failed: list[tuple[Entry, str]] = field(default_factory=list)
+
+
+def run(config: Config, options: Options = Options()) -> RunReport:
+    """Run once over the configured (or chosen) feeds; the report says what happened."""
+    feeds = select_feeds(config, options.feeds)
+    repo = Repo.find(config.archive)
+    folder = state_dir(config.archive, repo)
+    with run_lock(folder, options.wait):
+        return asyncio.run(_run(config, feeds, repo, folder, options))
+
+
+def select_feeds(config: Config, names: Sequence[str]) -> tuple[FeedConfig, ...]:
+    if not names:
+        return config.feeds
+    known = {feed.name: feed for feed in config.feeds}
+    missing = [name for name in names if name not in known]
+    if missing:
+        raise ConfigError(f"--feed {missing[0]!r}: no such feed in {config.path.name} "
+                          f"(feeds: {', '.join(known)})")
+    return tuple(known[name] for name in dict.fromkeys(names))
+
+
+async def _run(config: Config, feeds: tuple[FeedConfig, ...], repo: Repo | None,
+               folder: Path, options: Options) -> RunReport:
+    now = clock.now_ms()
+    state = State.load(folder)
+    archive = Archive(config.archive, folder).load()
+    leftovers = _leftovers(repo, archive) if repo and options.commit else []
+    work = [_Work(feed=feed, report=FeedReport(name=feed.name)) for feed in feeds]
+    deadline = time.monotonic() + config.run_timeout
+    async with Http(_limits(config), DEFAULT_USER_AGENT, deadline) as http, \
+            _Extractor() as extractor:
+        await asyncio.gather(*(_poll(item, http, config, state) for item in work))
+        _classify(work, archive, state, now)
+        await asyncio.gather(*(_articles(item, http, config, extractor) for item in work))
+    posts = _render_all(work, archive, config, now)
+    written = archive.write(posts)
+    _remember_failures(work, state, now)
+    state.save()
+    report = RunReport(feeds=[item.report for item in work], recovered=len(leftovers))
+    if repo is not None and options.commit:
+        paths = [repo.relative(config.archive / path) for path in written]
+        if written:
+            paths.append(repo.relative(archive.index_path))
+        report.commit = _commit(repo, sorted(set(paths + leftovers)), report, config, now)
+    if options.on_feed:
+        for item in work:
+            options.on_feed(item.report)
+    return report
+
+
+def _limits(config: Config) -> Limits:
+    return Limits(per_host=config.per_host, max_connections=config.max_connections,
+                  delay=config.delay, retries=config.retries,
+                  max_retry_after=config.max_retry_after)
+
+
+async def _poll(item: _Work, http: Http, config: Config, state: State) -> None:
+    remembered = state.feed(item.feed.name)
+    try:
+        item.polled = await poll(item.feed, http, config.max_feed_bytes,
+                                 remembered.validators(item.feed.url))
+    except FeedError as exc:
+        item.report.error = f"{exc} ({item.feed.url})"
+        return
+    item.report.not_modified = item.polled.not_modified
+    item.report.entry_errors.extend(item.polled.warnings)
+
+
+def _classify(work: list[_Work], archive: Archive, state: State, now: int) -> None:
+    """Split each feed's entries into new and known, in feeds.yaml order, once per run."""
+    claimed: set[str] = set()
+    for item in work:
+        if item.polled is None:
+            continue
+        pending = [entry_from_dict(p["entry"]) for p in state.feed(item.feed.name).pending]
+        for entry in [*item.polled.entries, *(e for e in pending if e is not None)]:
+            keys = {identity(entry.link)}
+            if entry.guid:
+                keys.add(guid_key(entry.feed, entry.guid))
+            if keys & claimed:
+                continue
+            claimed |= keys
+            if archive.is_known(entry):
+                item.report.known += 1
+            else:
+                item.new.append(entry)
+
+
+async def _articles(item: _Work, http: Http, config: Config, extractor: _Extractor) -> None:
+    async def one(index: int, entry: Entry) -> None:
+        try:
+            item.articles[index] = await _article(entry, item.feed, http, config, extractor)
+        except EntryError as exc:
+            item.failed.append((entry, str(exc)))
+
+    await asyncio.gather(*(one(i, entry) for i, entry in enumerate(item.new)))
+
+
+async def _article(entry: Entry, feed: FeedConfig, http: Http, config: Config,
+                   extractor: _Extractor) -> Article:
+    own = entry.content or entry.summary or ""
+    if feed.content == "feed" or (feed.content == "auto" and is_full_text(entry)):
+        return Article(entry=entry, body=own, source="feed")
+    try:
+        page = await fetch_page(entry.link, http, timeout=feed.timeout,
+                                max_bytes=config.max_page_bytes, user_agent=feed.user_agent)
+        body = await extractor.extract(page.html, page.url)
+    except PageGone as gone:
+        return Article(entry=entry, body=own, source="summary",
+                       note=f"{gone}; post written from the feed's summary")
+    return Article(entry=entry, body=body, source="page")
+
+
+def _render_all(work: list[_Work], archive: Archive, config: Config,
+                now: int) -> list[tuple[Post, IndexLine]]:
+    hosts = DEFAULT_VIDEO_HOSTS + config.video_hosts
+    posts: list[tuple[Post, IndexLine]] = []
+    for item in work:
+        for index in sorted(item.articles):
+            article = item.articles[index]
+            try:
+                post = render(article, item.feed, now, hosts)
+            except EntryError as exc:
+                item.report.entry_errors.append(f"{article.entry.link}: {exc}")
+                continue
+            path = archive.settle_path(post.path, article.entry)
+            posts.append((Post(entry=post.entry, path=path, text=post.text),
+                          archive.remember(article.entry, path)))
+            item.report.new += 1
+            item.report.paths.append(path)
+            if article.note:
+                item.report.notes.append(article.note)
+    return posts
+
+
+def _remember_failures(work: list[_Work], state: State, now: int) -> None:
+    """Validators for the next conditional GET, and entries to retry even on a 304."""
+    for item in work:
+        remembered = state.feed(item.feed.name)
+        since = {p["entry"]["link"]: p.get("since_ms", now) for p in remembered.pending}
+        remembered.pending = []
+        for entry, reason in item.failed:
+            item.report.entry_errors.append(reason)
+            first = since.get(entry.link, now)
+            if now - first < PENDING_DAYS * DAY_MS:
+                remembered.pending.append({"entry": entry_to_dict(entry), "since_ms": first})
+        remembered.last_poll_ms = now
+        remembered.new = item.report.new
+        if item.polled is not None:
+            remembered.url = item.feed.url
+            remembered.etag = item.polled.etag
+            remembered.last_modified = item.polled.last_modified
+            remembered.min_interval = item.polled.min_interval
+        remembered.result = _result(item.report)
+
+
+def _result(report: FeedReport) -> str:
+    if report.error:
+        return f"failed: {report.error}"
+    if report.entry_errors:
+        return f"{report.new} new, {len(report.entry_errors)} failed"
+    return "not modified" if report.not_modified else f"{report.new} new"
+
+
+def _leftovers(repo: Repo, archive: Archive) -> list[str]:
+    """Posts and index lines a killed run wrote but did not commit: this run commits them."""
+    index = repo.relative(archive.index_path)
+    found = []
+    for path in repo.changed(archive.folder):
+        full = repo.top / path
+        if path == index or (path.endswith(".md") and full.exists() and read_from_link(full)):
+            found.append(path)
+    return found
+
+
+def _commit(repo: Repo, paths: list[str], report: RunReport, config: Config,
+            now: int) -> str | None:
+    if not paths:
+        return None
+    counts = [f"{feed.name}: {feed.new}" for feed in report.feeds if feed.new]
+    total = report.new
+    subject = f"mirror: {total} new post{'s' if total != 1 else ''}" if total else \
+        "mirror: complete an interrupted run"
+    message = subject + ("\n\n" + "\n".join(counts) if counts else "") + "\n"
+    author = _author(config.commit_author)
+    when = now // 1000 if os.environ.get("SOURCE_DATE_EPOCH") else None
+    return repo.commit(paths, message, author, when)
+
+
+def _author(line: str | None) -> tuple[str, str] | None:
+    if not line:
+        return None
+    name, _, email = line.rpartition(" <")
+    return name.strip(), email.rstrip(">")
+
+
+class _Extractor:
+    """Extraction in worker processes, started only when a page needs extracting."""
+
+    def __init__(self) -> None:
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+    async def __aenter__(self) -> _Extractor:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    async def extract(self, html: str, url: str) -> str:
+        if self._pool is None:
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                mp_context=multiprocessing.get_context("spawn"))
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, extract, html, url)

@@ -1,0 +1,207 @@
+"""FeedConfig -> Polled: fetch a feed (conditionally) and turn feedparser's dicts into Entries.
+
+feedparser gets bytes and headers, never a URL, with its HTML sanitising and
+URI resolving turned off: it would otherwise re-serialise the markup and the
+posts could never be byte-identical to the feed. Charsets are decided by
+``charset`` first (GB2312 feeds really are GB18030), so feedparser always
+reads UTF-8.
+"""
+
+from __future__ import annotations
+
+import calendar
+import email.utils
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from mirror.charset import to_utf8_xml
+from mirror.errors import EntryError, FeedError
+from mirror.http import Http, HTTPFailure, Response
+from mirror.models import Entry, FeedConfig, Polled
+from mirror.urls import normalise
+
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json;q=0.9, "
+               "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
+HARMLESS_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+FEED_LINK = re.compile(
+    r"""<link[^>]+type=["']application/(?:rss|atom)\+xml["'][^>]*>""", re.I)
+HREF = re.compile(r"""href=["']([^"']+)["']""", re.I)
+MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.I)
+TITLE_FROM_TEXT_CHARS = 60
+
+
+async def poll(feed: FeedConfig, http: Http, max_bytes: int,
+               validators: tuple[str | None, str | None] = (None, None)) -> Polled:
+    """Fetch and parse one feed; ``not_modified`` when the validators still hold."""
+    etag, modified = validators
+    headers = {"Accept": FEED_ACCEPT}
+    if feed.user_agent:
+        headers["User-Agent"] = feed.user_agent
+    if etag:
+        headers["If-None-Match"] = etag
+    if modified:
+        headers["If-Modified-Since"] = modified
+    try:
+        response = await http.get(feed.url, timeout=feed.timeout, max_bytes=max_bytes,
+                                  headers=headers)
+    except HTTPFailure as failure:
+        raise FeedError(str(failure)) from None
+    if response.status == 304:
+        return Polled(feed=feed, not_modified=True, etag=etag, last_modified=modified,
+                      min_interval=_min_interval(response, None))
+    return parse_feed(feed, response)
+
+
+def parse_feed(feed: FeedConfig, response: Response) -> Polled:
+    """The entries of a fetched feed; FeedError when it is not a usable feed."""
+    content_type = response.headers.get("content-type", "")
+    body, _ = to_utf8_xml(response.content, content_type)
+    media_type = content_type.split(";", 1)[0].strip() or "application/xml"
+    parsed = feedparser.parse(
+        body, sanitize_html=False, resolve_relative_uris=False,
+        response_headers={"content-type": f"{media_type}; charset=utf-8",
+                          "content-location": response.url},
+    )
+    _check_is_feed(parsed, body, media_type)
+    entries: list[Entry] = []
+    problems: list[str] = []
+    for raw in parsed.entries:
+        try:
+            entries.append(to_entry(feed, raw, response.url))
+        except EntryError as exc:
+            problems.append(str(exc))
+    return Polled(feed=feed, entries=tuple(entries), etag=response.headers.get("etag"),
+                  last_modified=response.headers.get("last-modified"),
+                  min_interval=_min_interval(response, parsed.feed.get("ttl")),
+                  warnings=tuple(problems))
+
+
+def _check_is_feed(parsed: Any, body: bytes, media_type: str) -> None:
+    if parsed.version or parsed.entries:
+        return
+    if HTML_START.match(body) or "html" in media_type:
+        raise FeedError("served an HTML page, not a feed" + _feed_hint(body))
+    if not body.strip():
+        raise FeedError("served an empty document, not a feed")
+    if parsed.bozo and not isinstance(parsed.bozo_exception, HARMLESS_BOZO):
+        reason = str(parsed.bozo_exception).strip() or type(parsed.bozo_exception).__name__
+        raise FeedError(f"invalid feed XML: {reason}")
+    if not parsed.feed:
+        raise FeedError("not an RSS or Atom feed")
+
+
+def _feed_hint(body: bytes) -> str:
+    text = body[:65536].decode("utf-8", errors="replace")
+    for tag in FEED_LINK.findall(text):
+        href = HREF.search(tag)
+        if href:
+            return f" (the page names a feed: {href.group(1)})"
+    return ""
+
+
+def _min_interval(response: Response, ttl: Any) -> float:
+    """The least time before polling again that the feed asks for: <ttl> or max-age."""
+    seconds = 0.0
+    if isinstance(ttl, str) and ttl.strip().isdigit():
+        seconds = float(ttl.strip()) * 60
+    max_age = MAX_AGE.search(response.headers.get("cache-control", ""))
+    if max_age:
+        seconds = max(seconds, float(max_age.group(1)))
+    return seconds
+
+
+def to_entry(feed: FeedConfig, raw: Any, base: str) -> Entry:
+    """One feedparser entry as an Entry; EntryError when it cannot be archived."""
+    guid = (raw.get("id") or "").strip() or None
+    link = _link(raw, guid, base)
+    content = _content(raw)
+    summary = raw.get("summary") or None
+    title = (raw.get("title") or "").strip()
+    if not title:
+        title = _title_from_text(content or summary or "") or _title_from_link(link)
+    author = _author(raw)
+    return Entry(feed=feed.name, link=link, title=title, guid=guid,
+                 published_ms=published_ms(raw), author=author,
+                 content=content, summary=summary if summary != content else None)
+
+
+def _link(raw: Any, guid: str | None, base: str) -> str:
+    candidates = [raw.get("link")]
+    for link in raw.get("links") or []:
+        if link.get("rel", "alternate") == "alternate":
+            candidates.append(link.get("href"))
+    if guid and (raw.get("guidislink") or re.match(r"https?://", guid, re.I)):
+        candidates.append(guid)
+    for candidate in candidates:
+        url = normalise(candidate, base) if candidate else None
+        if url:
+            return url
+    title = (raw.get("title") or "").strip()[:60]
+    raise EntryError(f"entry {title!r} has no link" if title else "an entry has no link")
+
+
+def _content(raw: Any) -> str | None:
+    blocks = raw.get("content") or []
+    for block in blocks:
+        if block.get("type", "text/html") in ("text/html", "application/xhtml+xml") and \
+                block.get("value"):
+            return str(block["value"])
+    for block in blocks:
+        if block.get("value"):
+            return str(block["value"])
+    return None
+
+
+def _author(raw: Any) -> str | None:
+    detail = raw.get("author_detail") or {}
+    name = (detail.get("name") or raw.get("author") or "").strip()
+    return name or None
+
+
+def _title_from_text(markup: str) -> str:
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", markup)).strip()
+    if len(text) <= TITLE_FROM_TEXT_CHARS:
+        return text
+    return text[:TITLE_FROM_TEXT_CHARS].rstrip() + "…"
+
+
+def _title_from_link(link: str) -> str:
+    return link.split("://", 1)[-1]
+
+
+def published_ms(raw: Any) -> int | None:
+    """Published (else updated) time in epoch ms, keeping the feed's milliseconds."""
+    for key in ("published", "updated", "created"):
+        text = raw.get(key)
+        if text:
+            ms = parse_date_ms(str(text))
+            if ms is not None:
+                return ms
+        parsed = raw.get(f"{key}_parsed")
+        if parsed:
+            return calendar.timegm(parsed) * 1000
+    return None
+
+
+def parse_date_ms(text: str) -> int | None:
+    """ISO 8601 or RFC 822 dates; naive times are taken as UTC, as feedparser does."""
+    text = text.strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is not None:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return calendar.timegm(moment.utctimetuple()) * 1000 + moment.microsecond // 1000
+    parts = email.utils.parsedate_tz(text)
+    if parts is None:
+        return None
+    try:
+        return (calendar.timegm((*parts[:6], 0, 0, 0)) - (parts[9] or 0)) * 1000
+    except (OverflowError, ValueError):
+        return None

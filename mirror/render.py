@@ -1,0 +1,212 @@
+"""Article -> Post: front matter, heading and body in the seed format. Pure: no I/O.
+
+The format is the contract of ../shared/FORMAT.md; the reference is the seed
+post. Every front matter loads back with a YAML parser to exactly the values
+written, whatever a title holds, and the body is safe to publish.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+
+import yaml
+from markdownify import markdownify
+from slugify import slugify
+
+from mirror.clean import (
+    DEFAULT_VIDEO_HOSTS,
+    has_liquid,
+    neutralise_liquid,
+    one_line,
+    proxy_images,
+    sanitise,
+)
+from mirror.errors import EntryError
+from mirror.models import Article, FeedConfig, Post
+
+SLUG_CHARS = 80
+NAME_BYTES = 255
+SUFFIX_BYTES = 9  # room for "-" and an 8-character collision suffix
+WINDOWS_RESERVED = re.compile(r"(?:con|prn|aux|nul|com\d|lpt\d)(?:\..*)?", re.I)
+NO_BREAK_SPACES = re.compile("[\t\n\r\u00a0\u2007\u202f\u2028\u2029]")
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def render(article: Article, feed: FeedConfig, now_ms: int,
+           video_hosts: tuple[str, ...] = DEFAULT_VIDEO_HOSTS) -> Post:
+    """The post for an article, at its preferred path (the archive settles collisions)."""
+    entry = article.entry
+    published = entry.published_ms if _representable(entry.published_ms) else None
+    date_ms = min(published, now_ms) if published is not None else now_ms
+    title = clean_text(entry.title)
+    author = clean_text(entry.author or "") or feed.author or feed.name
+    front = front_matter(title, date_ms, author, entry.link, feed.tags, feed.categories)
+    heading = heading_line(entry.title, entry.link)
+    body = render_body(article, feed, video_hosts)
+    ms = published if published is not None else now_ms
+    text = f"{front}<!--{ms}-->\n{heading}\n------\n\n{body}"
+    return Post(entry=entry, path=post_path(feed, title, entry.link, date_ms), text=text)
+
+
+def render_body(article: Article, feed: FeedConfig,
+                video_hosts: tuple[str, ...] = DEFAULT_VIDEO_HOSTS) -> str:
+    """The body block: one line of safe HTML in ``<div>``, or Markdown."""
+    body = sanitise(one_line(INVISIBLE.sub("", article.body)), video_hosts)
+    if feed.image_proxy:
+        body = proxy_images(body, feed.image_proxy, article.entry.link)
+    if feed.format == "markdown":
+        return _markdown(body) + "\n"
+    if has_liquid(body):
+        body = neutralise_liquid(body)
+    return f"<div>\n{body}\n</div>\n"
+
+
+def _markdown(body: str) -> str:
+    text = markdownify(body, heading_style="ATX", bullets="-", strip=["div", "span"],
+                       escape_misc=False).strip()
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    if not has_liquid(text):
+        return text
+    if "endraw" not in text:
+        return "{% raw %}\n" + text + "\n{% endraw %}"
+    return neutralise_liquid(text)
+
+
+# ------------------------------------------------------------ front matter
+
+def clean_text(text: str) -> str:
+    """One line of printable text: control characters gone, odd spaces plain, trimmed."""
+    text = NO_BREAK_SPACES.sub(" ", INVISIBLE.sub("", text))
+    return text.strip()
+
+
+def front_matter(title: str, date_ms: int, author: str, link: str,
+                 tags: tuple[str, ...], categories: tuple[str, ...]) -> str:
+    title = _inert_markup(title)
+    author = _inert_markup(author)
+    text = (
+        "---\n"
+        "layout: post\n"
+        f"title: {quoted(title)}\n"
+        f"date: {iso_date(date_ms)}\n"
+        f"author: {scalar(author)}\n"
+        f"from: {scalar(link)}\n"
+        f"tags: {flow_list(tags)}\n"
+        f"categories: {flow_list(categories)}\n"
+        "---\n"
+    )
+    _check_loads(text, {"title": title, "author": author, "from": link,
+                        "tags": list(tags), "categories": list(categories)})
+    return text
+
+
+def heading_line(title: str, link: str) -> str:
+    """``[title](link)``: the title as the feed gave it, made inert for Markdown and Liquid."""
+    shown = NO_BREAK_SPACES.sub(lambda m: m.group(0) if m.group(0) == "\u00a0" else " ",
+                                INVISIBLE.sub("", title)).strip()
+    shown = re.sub(r"([\\\[\]])", r"\\\1", _inert_markup(shown))
+    if has_liquid(shown):
+        shown = neutralise_liquid(shown)
+    target = link.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+    return f"[{shown}]({target})"
+
+
+def _inert_markup(text: str) -> str:
+    """A ``<`` that would start a tag, written as an entity so no theme renders it as one."""
+    return TAG_START.sub("&lt;", text)
+
+
+def quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def scalar(text: str) -> str:
+    """The text unquoted when YAML reads it back unchanged, else double-quoted."""
+    return text if _loads_as(text, f"k: {text}", text) else quoted(text)
+
+
+def flow_list(items: tuple[str, ...]) -> str:
+    shown = [item if _loads_as(item, f"k: [ {item} ]", [item]) else quoted(item)
+             for item in items]
+    return "[ " + ", ".join(shown) + " ]"
+
+
+def _loads_as(text: str, document: str, expected: object) -> bool:
+    if not text or text != text.strip() or "\n" in text:
+        return False
+    try:
+        return yaml.load(document, Loader=Loader) == {"k": expected}
+    except yaml.YAMLError:
+        return False
+
+
+def _check_loads(text: str, expected: dict[str, object]) -> None:
+    try:
+        loaded = yaml.load(text.strip().strip("-"), Loader=Loader)
+    except yaml.YAMLError as exc:
+        raise EntryError(f"front matter would not load: {exc}") from None
+    wrong = [key for key, value in expected.items() if loaded.get(key) != value]
+    if wrong:
+        raise EntryError(f"front matter would not load back: {', '.join(wrong)}")
+
+
+def iso_date(ms: int) -> str:
+    moment = datetime.fromtimestamp(ms // 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def _representable(ms: int | None) -> bool:
+    """Dates from year 1 to 9999 only: anything else is a broken feed, not a date."""
+    return ms is not None and -62135596800000 <= ms < 253402300800000
+
+
+# --------------------------------------------------------------- file names
+
+def post_path(feed: FeedConfig, title: str, link: str, date_ms: int) -> str:
+    """The preferred path of a post, relative to the archive, from the feed's template."""
+    day = datetime.fromtimestamp(date_ms // 1000, UTC)
+    fields = {
+        "date": day.strftime("%Y-%m-%d"), "year": day.strftime("%Y"),
+        "month": day.strftime("%m"), "day": day.strftime("%d"),
+        "feed": slug(feed.name) or "feed", "slug": "\0",
+    }
+    template = feed.filename.format(**fields)
+    name_part = template.rsplit("/", 1)[-1]
+    budget = NAME_BYTES - SUFFIX_BYTES - len(name_part.replace("\0", "").encode())
+    text_slug = fit_bytes(slug(title) or slug(_last_segment(link)) or "post", budget)
+    return "/".join(safe_component(part) for part in template.replace("\0", text_slug).split("/"))
+
+
+def slug(text: str) -> str:
+    """python-slugify, CJK kept, cut at a word boundary near SLUG_CHARS characters."""
+    full = slugify(unicodedata.normalize("NFKC", text), allow_unicode=True)
+    if len(full) <= SLUG_CHARS:
+        return full
+    cut = full[:SLUG_CHARS]
+    boundary = cut.rfind("-")
+    return cut[:boundary] if boundary > SLUG_CHARS // 2 else cut.rstrip("-")
+
+
+def fit_bytes(text: str, budget: int) -> str:
+    """The longest prefix of text whose UTF-8 form fits the budget, never ending in '-'."""
+    encoded = text.encode()
+    if len(encoded) <= budget:
+        return text
+    return encoded[:max(budget, 1)].decode("utf-8", errors="ignore").rstrip("-") or "post"
+
+
+def safe_component(part: str) -> str:
+    """A path component valid on Linux, macOS and Windows."""
+    part = re.sub(r'[<>:"\\|?*\x00-\x1f]', "-", part).rstrip(" .")
+    if WINDOWS_RESERVED.fullmatch(part):
+        part = "_" + part
+    return part or "_"
+
+
+def _last_segment(link: str) -> str:
+    path = link.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    return path.rsplit("/", 1)[-1]

@@ -1,0 +1,41 @@
+"""RunReport -> lines a person reads: one per feed, then a total."""
+
+from __future__ import annotations
+
+from mirror.models import FeedReport, RunReport
+
+
+def feed_line(feed: FeedReport) -> str:
+    """``美国之音: 3 new, 17 known`` or ``美国之音: failed: <cause>``."""
+    if feed.error:
+        return f"{feed.name}: failed: {feed.error}"
+    parts = [f"{feed.new} new", f"{feed.known} known"]
+    if feed.entry_errors:
+        parts.append(f"{len(feed.entry_errors)} failed")
+    if feed.not_modified:
+        parts.append("feed not modified")
+    return f"{feed.name}: {', '.join(parts)}"
+
+
+def detail_lines(feed: FeedReport) -> list[str]:
+    """One line per failed entry and per note (a post written from a summary)."""
+    return ([f"{feed.name}: entry failed: {error}" for error in feed.entry_errors]
+            + [f"{feed.name}: note: {note}" for note in feed.notes])
+
+
+def total_line(run: RunReport) -> str:
+    failed = sum(1 for feed in run.feeds if feed.error)
+    entries = sum(len(feed.entry_errors) for feed in run.feeds)
+    known = sum(feed.known for feed in run.feeds)
+    text = f"total: {run.new} new, {known} known in {len(run.feeds)} feeds"
+    if failed:
+        text += f"; {failed} feed{'s' if failed != 1 else ''} failed"
+    if entries:
+        text += f"; {entries} entr{'ies' if entries != 1 else 'y'} failed (retried next run)"
+    if run.recovered:
+        text += f"; completed {run.recovered} file(s) left by an interrupted run"
+    if run.commit:
+        text += f"; committed {run.commit[:10]}"
+    elif run.new:
+        text += "; not committed"
+    return text

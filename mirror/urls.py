@@ -1,0 +1,61 @@
+"""URLs as a browser sees them (WHATWG, via ada-url), and the identity of a link."""
+
+from __future__ import annotations
+
+import re
+
+import ada_url
+
+TRACKING_PARAM = re.compile(r"(?:utm_[a-z_]+|fbclid|gclid|mc_cid|mc_eid)$", re.I)
+
+
+def normalise(url: str, base: str | None = None) -> str | None:
+    """The URL as a browser would request it, or None when it is not a web URL.
+
+    Non-ASCII characters and spaces are percent-encoded, the host is
+    lower-cased and punycoded; existing escapes, ``//`` and fragments stay.
+    """
+    url = url.strip()
+    if not url:
+        return None
+    try:
+        parsed = ada_url.URL(url, base) if base else ada_url.URL(url)
+    except ValueError:
+        return None
+    if parsed.protocol not in ("http:", "https:"):
+        return None
+    return parsed.href
+
+
+def identity(url: str) -> str:
+    """The key two links share when they name the same article.
+
+    The scheme is ignored (sites move from http to https) and so are
+    tracking parameters; everything else, fragments included, counts.
+    """
+    try:
+        parsed = ada_url.URL(url)
+    except ValueError:
+        return url
+    if parsed.search:
+        kept = [part for part in parsed.search[1:].split("&")
+                if part and not TRACKING_PARAM.match(part.split("=", 1)[0])]
+        parsed.search = "&".join(kept)
+    return parsed.href.split(":", 1)[1]
+
+
+def is_web_url(text: str) -> bool:
+    return normalise(text) is not None
+
+
+def host_of(url: str) -> str:
+    """host[:port], the unit of politeness limits."""
+    try:
+        return ada_url.URL(url).host
+    except ValueError:
+        return ""
+
+
+def strip_scheme(url: str) -> str:
+    """``https://a.b/c`` -> ``a.b/c``, ``//a.b/c`` -> ``a.b/c``."""
+    return re.sub(r"^(?:[a-z][a-z0-9+.-]*:)?//", "", url, count=1, flags=re.I)
