@@ -1,0 +1,119 @@
+"""Shared fixtures: the loopback guard, a fake internet on 127.0.0.1, throwaway git repos."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.guard import sitecustomize as loopback_guard  # installs the guard here too
+from tests.server import Site, start
+
+GUARD = Path(loopback_guard.__file__).parent
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEED_EPOCH = "1700000000"
+
+
+def shared(*parts: str) -> Path:
+    """A path under ../shared, skipping the test when the folder is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def guard_log(tmp_path_factory: pytest.TempPathFactory,
+              monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    log = tmp_path_factory.mktemp("guard") / "violations.log"
+    monkeypatch.setenv("MIRROR_TEST_GUARD_LOG", str(log))
+    yield log
+    if log.exists() and log.read_text().strip():
+        pytest.fail(f"a connection left 127.0.0.1: {log.read_text().strip()}")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No git identity, no proxies, no user config: the machine of a fresh CI runner."""
+    home = tmp_path_factory.mktemp("home")
+    for key in list(os.environ):
+        if (key.startswith(("GIT_", "MIRROR_")) and key != "MIRROR_TEST_GUARD_LOG") or \
+                key.lower().endswith("_proxy") or key in ("SOURCE_DATE_EPOCH", "GITHUB_ACTIONS"):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("NO_PROXY", "*")
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    fake = Site()
+    server = start(fake)
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty git repository with no identity configured, as on a CI runner."""
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    return path
+
+
+def git(path: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=path, check=True,
+                          capture_output=True,
+                          text=True).stdout
+
+
+def commits(path: Path) -> int:
+    result = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=path,
+                            capture_output=True, text=True)
+    return int(result.stdout.strip()) if result.returncode == 0 else 0
+
+
+def write_config(path: Path, feeds: list[dict[str, object]], **top: object) -> Path:
+    """feeds.yaml from Python values (JSON is valid YAML)."""
+    import json
+
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in top.items()]
+    if not any(line.startswith("archive:") for line in lines):
+        lines.insert(0, "archive: archive")
+    lines.append("feeds:")
+    for feed in feeds:
+        first = True
+        for key, value in feed.items():
+            prefix = "  - " if first else "    "
+            lines.append(f"{prefix}{key}: {json.dumps(value, ensure_ascii=False)}")
+            first = False
+    config = path / "feeds.yaml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+def mirror(cwd: Path, *args: str, epoch: str | None = SEED_EPOCH,
+           env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the mirror command in a child process, guarded like this one."""
+    child = dict(os.environ)
+    child["PYTHONPATH"] = os.pathsep.join([str(GUARD), str(ROOT)])
+    if epoch is not None:
+        child["SOURCE_DATE_EPOCH"] = epoch
+    child.update(env or {})
+    return subprocess.run([sys.executable, "-m", "mirror", *args], cwd=cwd, env=child,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def posts(archive: Path) -> dict[str, str]:
+    return {p.relative_to(archive).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(archive.rglob("*.md"))}

@@ -1,0 +1,173 @@
+"""A fault-injecting HTTP server on 127.0.0.1 for tests: the fake internet.
+
+Routes map a path to a ``Route``: a body with headers and status, or a
+scripted fault (fail N times first, delay, drip, reset the connection,
+redirect, compress). The server counts requests per path and the most
+requests it ever had in flight at once.
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import struct
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0            # seconds before answering
+    drip: float = 0.0             # seconds between body bytes
+    fail_first: int = 0           # answer fail_status this many times first
+    fail_status: int = 503
+    fail_headers: dict[str, str] = field(default_factory=dict)
+    reset_first: int = 0          # drop the connection this many times first
+    redirect: str | None = None   # answer 302 to this location
+    gzip: bool = False
+    etag: str | None = None       # answer 304 to a matching If-None-Match
+    last_modified: str | None = None
+
+
+class Site:
+    """The routes and what was asked of them."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.hits: Counter[str] = Counter()
+        self.conditional: Counter[str] = Counter()
+        self.not_modified: Counter[str] = Counter()
+        self.log: list[tuple[str, dict[str, str]]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+
+    @property
+    def base(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def add(self, path: str, body: bytes | str = b"", **options: object) -> str:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.routes[path] = Route(body=data, **options)  # type: ignore[arg-type]
+        return self.url(path)
+
+    def enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def page_hits(self) -> int:
+        return sum(n for path, n in self.hits.items() if not path.startswith("/feed"))
+
+
+def start(site: Site) -> ThreadingHTTPServer:
+    handler = type("Handler", (_Handler,), {"site": site})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    site.server = server
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class _Handler(BaseHTTPRequestHandler):
+    site: Site
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        site = self.site
+        path = self.path.split("?", 1)[0]
+        site.enter()
+        try:
+            with site._lock:
+                site.hits[path] += 1
+                count = site.hits[path]
+                site.log.append((self.path, dict(self.headers)))
+                if self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"):
+                    site.conditional[path] += 1
+            self._answer(site.routes.get(path), count, path)
+        finally:
+            site.leave()
+
+    def _answer(self, route: Route | None, count: int, path: str) -> None:
+        if route is None:
+            self._send(404, b"not found", "text/plain")
+            return
+        if route.delay:
+            time.sleep(route.delay)
+        if count <= route.reset_first:
+            self._reset()
+            return
+        if count <= route.reset_first + route.fail_first:
+            self._send(route.fail_status, b"try later", "text/plain", route.fail_headers)
+            return
+        if route.redirect is not None:
+            self._send(302, b"", "text/plain", {"Location": route.redirect})
+            return
+        if route.etag and self.headers.get("If-None-Match") == route.etag:
+            with self.site._lock:
+                self.site.not_modified[path] += 1
+            self._send(304, b"", None, {"ETag": route.etag})
+            return
+        headers = dict(route.headers)
+        if route.etag:
+            headers["ETag"] = route.etag
+        if route.last_modified:
+            headers["Last-Modified"] = route.last_modified
+        body = route.body
+        if route.gzip:
+            body = gzip.compress(body)
+            headers["Content-Encoding"] = "gzip"
+        self._send(route.status, body, route.content_type, headers, route.drip)
+
+    def _send(self, status: int, body: bytes, content_type: str | None,
+              headers: dict[str, str] | None = None, drip: float = 0.0) -> None:
+        try:
+            self.send_response(status)
+            if content_type:
+                self.send_header("Content-Type", content_type)
+            self.send_header("Date", formatdate(usegmt=True))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            if status != 304:
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if status == 304:
+                return
+            if drip:
+                for i in range(len(body)):
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(drip)
+            else:
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def _reset(self) -> None:
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+
+def http_date(epoch: float) -> str:
+    return formatdate(epoch, usegmt=True)

@@ -1,0 +1,81 @@
+"""The archive's memory of what it holds, and atomic writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mirror.archive import INDEX_NAME, Archive, read_from_link
+from mirror.models import Entry, Post
+
+
+def entry(link: str, guid: str | None = None, feed: str = "f") -> Entry:
+    return Entry(feed=feed, link=link, title="t", guid=guid)
+
+
+def write(archive: Archive, item: Entry, path: str) -> None:
+    line = archive.remember(item, archive.settle_path(path, item))
+    archive.write([(Post(entry=item, path=line.path, text="---\nfrom: x\n---\n"), line)])
+
+
+def test_known_by_guid_or_link_after_reload(tmp_path: Path) -> None:
+    archive = Archive(tmp_path).load()
+    write(archive, entry("https://a.example/1", guid="g-1"), "2021-01-12-a.md")
+    again = Archive(tmp_path).load()
+    assert again.is_known(entry("http://a.example/1?utm_source=rss"))
+    assert again.is_known(entry("https://a.example/moved", guid="g-1"))
+    assert not again.is_known(entry("https://a.example/moved", guid="g-1", feed="other"))
+    assert not again.is_known(entry("https://a.example/2", guid="g-2"))
+
+
+def test_url_guids_are_global(tmp_path: Path) -> None:
+    archive = Archive(tmp_path).load()
+    write(archive, entry("https://a.example/1", guid="https://a.example/?p=1"), "x.md")
+    assert Archive(tmp_path).load().is_known(
+        entry("https://mirror.example/1", guid="https://a.example/?p=1", feed="other"))
+
+
+def test_collisions_get_a_short_stable_suffix(tmp_path: Path) -> None:
+    archive = Archive(tmp_path).load()
+    write(archive, entry("https://a.example/1"), "2021-01-12-same.md")
+    second = entry("https://a.example/2")
+    path = archive.settle_path("2021-01-12-same.md", second)
+    assert path.startswith("2021-01-12-same-") and len(path) == len("2021-01-12-same-abcdef.md")
+    assert path == Archive(tmp_path).load().settle_path("2021-01-12-same.md", second)
+    assert archive.settle_path("2021-01-12-SAME.md", second) != "2021-01-12-SAME.md"
+
+
+def test_posts_without_index_lines_are_read_once(tmp_path: Path) -> None:
+    post = tmp_path / "archive" / "old.md"
+    post.parent.mkdir()
+    post.write_text('---\ntitle: "x"\nfrom: "https://a.example/q?x=1"\n---\nbody\n')
+    cache = tmp_path / "cache"
+    assert Archive(post.parent, cache).load().is_known(entry("https://a.example/q?x=1"))
+    assert (cache / "scan.json").exists()
+    post.write_text("---\nfrom: https://a.example/changed\n---\nbody longer than before\n")
+    assert Archive(post.parent, cache).load().is_known(entry("https://a.example/changed"))
+
+
+def test_a_line_cut_short_by_a_crash_is_dropped(tmp_path: Path) -> None:
+    archive = Archive(tmp_path).load()
+    write(archive, entry("https://a.example/1"), "a.md")
+    with (tmp_path / INDEX_NAME).open("a") as handle:
+        handle.write("b.md\tf\t\thttps://a.exa")
+    again = Archive(tmp_path).load()
+    assert again.is_known(entry("https://a.example/1"))
+    assert (tmp_path / INDEX_NAME).read_text().endswith("https://a.example/1\n")
+
+
+def test_temporary_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    leftover = tmp_path / "sub" / ".mirror-tmp-123abc"
+    leftover.write_text("half a po")
+    Archive(tmp_path).load()
+    assert not leftover.exists()
+
+
+def test_from_link_is_read_from_the_front_matter_only(tmp_path: Path) -> None:
+    post = tmp_path / "p.md"
+    post.write_text("---\ntitle: x\n---\nfrom: https://not.this/\n")
+    assert read_from_link(post) is None
+    post.write_text("---\nfrom: https://www.rfi.fr//cn/a\n---\n")
+    assert read_from_link(post) == "https://www.rfi.fr//cn/a"

@@ -1,0 +1,109 @@
+"""Sanitising, image proxying and Liquid neutralising of post bodies."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from mirror.clean import neutralise_liquid, one_line, proxy_images, sanitise
+
+SAFE = [
+    '<div><i>Tue, 12 Jan 2021</i></div><img src="https://a.example/x.jpg" width="100%">',
+    '<p class="MsoNormal"><span style="font-family: 宋体;">文字<o:p></o:p></span></p>',
+    '<figure><img alt="" src="https://a/b.png" /><figcaption>说明</figcaption></figure>',
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><defs><style>.a{fill:none}</style>'
+    '</defs><path class="a" d="M0 0"/></svg>',
+    '<video poster="https://a/p.jpg" src="https://a/v.mp4" controls style="width:100%"></video>',
+    '<iframe src="https://www.youtube.com/embed/q6Bg1ZZyg7s" width="560" allowfullscreen></iframe>',
+    "<noscript><img src='https://a/x.jpg'></noscript><a href=\"/relative\" target=_blank>x</a>",
+    '<meta itemProp="author" content="The Economist"/><time dateTime="2021">Jan</time>',
+    '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="x"class="y">&nbsp;<!-- c -->',
+    "<button title=\"x\" data-tms-ad-report>report</button><youtube-player video-id=1>",
+]
+
+UNSAFE = [
+    ('<p>a<script>alert(1)</script>b</p>', "<p>ab</p>"),
+    ('<img src="x.jpg" onerror="alert(1)">', None),
+    ('<a href="javascript:alert(1)">x</a>', None),
+    ('<a href=" JaVa&#x09;ScRiPt:alert(1)">x</a>', None),
+    ('<a href="data:text/html,<script>alert(1)</script>">x</a>', None),
+    ('<form action="https://evil/"><input name="p"><button>go</button></form>', None),
+    ('<object data="x.swf"></object><embed src="x.swf">', None),
+    ('<iframe src="https://evil.example/"></iframe>text', "text"),
+    ('<iframe srcdoc="<script>alert(1)</script>"></iframe>', None),
+    ('<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>', None),
+    ('<svg><animate attributeName="href" values="javascript:alert(1)"/></svg>', None),
+    ('<math><mi xlink:href="javascript:alert(1)">x</mi></math>', None),
+    ('<meta http-equiv="refresh" content="0;url=https://evil/">',
+     '<meta content="0;url=https://evil/">'),  # inert without http-equiv
+    ('<base href="https://evil/"><link rel=stylesheet href="https://evil/x.css">', None),
+    ('<div style="background:url(javascript:alert(1))">x</div>', None),
+    ('<style>@import "https://evil/x.css";</style>', None),
+    ('<noscript><p title="</noscript><img src=x onerror=alert(1)>"></p></noscript>', None),
+    ('<noscript><img src=x onerror=alert(1)></noscript>', None),
+    ('<frameset><frame src="https://evil/"></frameset>', None),
+    ('<p>x</p><body onload="alert(1)"><p>y</p>', "<p>x</p><p>y</p>"),
+    ('<html onmouseover="alert(1)"><p>y</p>', "<p>y</p>"),
+]
+
+
+@pytest.mark.parametrize("body", SAFE)
+def test_safe_markup_passes_through_byte_for_byte(body: str) -> None:
+    assert sanitise(body) == body
+
+
+@pytest.mark.parametrize(("body", "expected"), UNSAFE)
+def test_unsafe_parts_are_removed(body: str, expected: str | None) -> None:
+    cleaned = sanitise(body)
+    assert not re.search(r"<script|\son[a-z]+\s*=|javascript:|<form|<object|<embed|<base|"
+                         r"http-equiv|@import", cleaned, re.I), cleaned
+    if expected is None:
+        assert "evil" not in cleaned
+    else:
+        assert cleaned == expected
+
+
+def test_cleaning_keeps_the_text_and_the_safe_markup() -> None:
+    body = '<p class="lead">第一段<b>重点</b></p><img src="a.jpg" onload="x()"><p>第二段</p>'
+    assert sanitise(body) == '<p class="lead">第一段<b>重点</b></p><img src="a.jpg"><p>第二段</p>'
+
+
+def test_one_line_strips_and_joins() -> None:
+    assert one_line("  <div>  \n    <i>x</i>\r\n  </div>\n") == "<div><i>x</i></div>"
+
+
+def test_liquid_markers_are_shown_not_run() -> None:
+    assert neutralise_liquid("a {{ site.x }} {% include y %} {x}") == \
+        "a &#123;{ site.x }} &#123;% include y %} {x}"
+
+
+PROXY = "https://images.weserv.nl?url="
+
+
+@pytest.mark.parametrize(("tag", "expected"), [
+    ('<img src="https://gdb.voanews.com/a.jpg" width="100%">',
+     '<img src="https://images.weserv.nl?url=gdb.voanews.com/a.jpg" width="100%">'),
+    ("<img  class='photo' src='http://x.org/b.png?x=1&amp;y=2'/>",
+     "<img  class='photo' src='https://images.weserv.nl?url=x.org/b.png?x=1&amp;y=2'/>"),
+    ('<img src="https://images.weserv.nl/?url=static.dw.com/a.jpg">',
+     '<img src="https://images.weserv.nl/?url=static.dw.com/a.jpg">'),
+    ('<img class="lazyload" data-src="//cdn.x/a.jpg" src="data:image/gif;base64,AAAA">',
+     '<img class="lazyload" data-src="//cdn.x/a.jpg" '
+     'src="https://images.weserv.nl?url=cdn.x/a.jpg">'),
+    ('<img data-original="/img/a b.jpg">',
+     '<img src="https://images.weserv.nl?url=news.example/img/a%20b.jpg" '
+     'data-original="/img/a b.jpg">'),
+    ('<img srcset="s.jpg 320w, l.jpg 1024w">',
+     '<img src="https://images.weserv.nl?url=news.example/story/l.jpg" '
+     'srcset="s.jpg 320w, l.jpg 1024w">'),
+])
+def test_image_proxy_rewrites_only_the_src(tag: str, expected: str) -> None:
+    body = f"<p>before</p>{tag}<p>after</p>"
+    assert proxy_images(body, PROXY, "https://news.example/story/1") == \
+        f"<p>before</p>{expected}<p>after</p>"
+
+
+def test_image_proxy_leaves_comments_and_scripts_alone() -> None:
+    body = '<!-- <img src="https://a/x.jpg"> --><p>x</p>'
+    assert proxy_images(body, PROXY, "https://a/") == body

@@ -1,0 +1,120 @@
+"""Feeds -> entries: feedparser with sanitising off, charsets, dates and odd entries."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from mirror.charset import decode
+from mirror.errors import FeedError
+from mirror.http import Response
+from mirror.models import FeedConfig
+from mirror.poll import parse_date_ms, parse_feed
+from tests.conftest import shared
+from tests.feeds import Item, atom, rss
+
+FEED = FeedConfig(name="test", url="https://feed.example/rss")
+
+
+def parse(body: bytes | str, content_type: str = "application/rss+xml", url: str = FEED.url):
+    data = body.encode() if isinstance(body, str) else body
+    return parse_feed(FEED, Response(url=url, status=200, headers={"content-type": content_type},
+                                     content=data))
+
+
+def test_content_is_passed_through_unchanged() -> None:
+    markup = '<div>  \n <img  class="photo" src="x.jpg" border="0"/>\n<p onclick="x">a &amp; b</p>'
+    polled = parse(rss([Item(body=markup, summary="short")]))
+    assert polled.entries[0].content == markup
+    assert polled.entries[0].summary == "short"
+
+
+def test_atom_dates_keep_milliseconds_and_authors() -> None:
+    polled = parse(atom([Item(raw_date="2021-01-12T09:11:00.006Z", author="维权网记者")]))
+    entry = polled.entries[0]
+    assert entry.published_ms == 1_610_442_660_006
+    assert entry.author == "维权网记者"
+
+
+def test_relative_links_are_resolved_and_normalised() -> None:
+    polled = parse(rss([Item(link="/新闻/a b.html#frag")]), url="https://news.example/feed/")
+    assert polled.entries[0].link == \
+        "https://news.example/%E6%96%B0%E9%97%BB/a%20b.html#frag"
+
+
+def test_permalink_guid_stands_in_for_a_missing_link() -> None:
+    body = rss([Item(link=None)]).replace("<item>", '<item><guid>https://n.example/p/1</guid>')
+    assert parse(body).entries[0].link == "https://n.example/p/1"
+
+
+def test_entry_without_link_is_reported_not_fatal() -> None:
+    polled = parse(rss([Item(title="lost", link=None), Item(link="https://n.example/ok")]))
+    assert [e.link for e in polled.entries] == ["https://n.example/ok"]
+    assert polled.warnings == ("entry 'lost' has no link",)
+
+
+@pytest.mark.parametrize(("body", "content_type", "message"), [
+    ("<rss><channel><item><title>x</ti", "application/rss+xml", "invalid feed XML"),
+    ("<!DOCTYPE html><html><body>hi</body></html>", "text/html", "served an HTML page"),
+    ("", "application/rss+xml", "empty document"),
+    ("just some text", "text/plain", "not an RSS or Atom feed"),
+])
+def test_not_a_feed(body: str, content_type: str, message: str) -> None:
+    with pytest.raises(FeedError, match=message):
+        parse(body, content_type)
+
+
+@pytest.mark.parametrize(("text", "ms"), [
+    ("Tue, 12 Jan 2021 09:41:23 GMT", 1_610_444_483_000),
+    ("Tue, 12 Jan 2021 17:41:23 +0800", 1_610_444_483_000),
+    ("2021-01-12T09:11:00.006Z", 1_610_442_660_006),
+    ("2021-01-12T17:11:00.006+08:00", 1_610_442_660_006),
+    ("2021-01-12 09:11:00", 1_610_442_660_000),
+    ("not a date", None),
+])
+def test_dates(text: str, ms: int | None) -> None:
+    assert parse_date_ms(text) == ms
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("folder", ["chardet-GB2312", "chardet-Big5", "chardet-EUC-JP",
+                                    "chardet-SHIFT_JIS", "chardet-EUC-KR"])
+def test_real_non_utf8_feeds_decode(folder: str) -> None:
+    files = sorted(shared("corpus", "feeds", "nonutf8-cjk", folder).glob("*.xml"))
+    parsed = 0
+    for path in files:
+        try:
+            polled = parse(path.read_bytes(), "application/xml")
+        except FeedError:
+            continue
+        parsed += 1
+        text = "".join(e.title + (e.content or e.summary or "") for e in polled.entries)
+        assert "\ufffd" not in text, path.name
+    assert parsed >= len(files) // 2
+
+
+def test_gb2312_news_feed_reads_as_chinese() -> None:
+    path = shared("corpus", "feeds", "nonutf8-cjk", "rss-parser", "encoding-gb2312.xml")
+    polled = parse(path.read_bytes(), "text/xml")
+    assert polled.entries
+    assert all(CJK.search(entry.title) for entry in polled.entries)
+
+
+@pytest.mark.parametrize(("label", "declared"), [
+    ("gb18030", "gb2312"), ("big5hkscs", "big5"), ("gb18030", None), ("big5hkscs", None)])
+def test_charset_declared_wrongly_or_not_at_all(label: str, declared: str | None) -> None:
+    text = ("<html><body><p>中華民國臺灣新聞報導，記者今日於臺北市政府前採訪市民對於新政策之看法。"
+            "</p></body></html>")
+    data = text.encode(label)
+    decoded, _ = decode(data, f"text/html; charset={declared}" if declared else None)
+    assert decoded == text
+    utf8, codec = decode(text.encode(), "text/html; charset=gb2312")
+    assert (utf8, codec) == (text, "utf-8")
+
+
+def test_bom_wins(tmp_path: Path) -> None:
+    assert decode("\ufeff中文".encode("utf-16-le"), "text/html; charset=gb2312")[0] == "中文"

@@ -1,0 +1,107 @@
+"""Rendering: front matter that always loads back, headings, dates and file names."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from mirror.models import Article, Entry, FeedConfig
+from mirror.render import front_matter, heading_line, iso_date, post_path, render
+
+TITLES = [
+    'He said "no"', "C:\\path\\to", "line one\nline two", "key: value", "# not a comment",
+    "[ bracket", "* star", "& anchor", "! tag", "% percent", "@ at", "` tick", "🎉 emoji 🎉",
+    "yes", "null", "123", "2021-01-12", "'single'", "tab\there", "nbsp\u00a0here",
+    "ctrl\x01\x07\x1bchars", "\u2028sep\u2029", "trailing  ", "{{ liquid }}", "<b>bold</b>",
+    "a" * 400, "surrogate\ud800half",
+]
+NAMES = ["美国之音", "(臺)中央社CNA", "News: daily", "#hash", "[x]", "yes", "a, b", "'q'",
+         'd"q', "- dash", "? question", "x #y", "true"]
+
+
+@pytest.mark.parametrize("title", TITLES)
+@pytest.mark.parametrize("name", NAMES)
+def test_front_matter_loads_back_to_the_values(title: str, name: str) -> None:
+    from mirror.render import clean_text
+
+    shown = clean_text(title)
+    text = front_matter(shown, 1_610_444_483_000, name, "https://a.example/x?y=1#z",
+                        (name, "tag two"), (name,))
+    loaded = yaml.safe_load(text.strip().strip("-"))
+    assert loaded["title"] == shown.replace("<b>", "&lt;b>").replace("</b>", "&lt;/b>")
+    assert loaded["author"] == name
+    assert loaded["from"] == "https://a.example/x?y=1#z"
+    assert loaded["tags"] == [name, "tag two"]
+    assert loaded["categories"] == [name]
+    assert "\n" not in loaded["title"]
+    assert text.count("\n") == 9
+
+
+def test_plain_values_stay_unquoted_as_in_the_seed() -> None:
+    text = front_matter("标题", 1_610_444_483_000, "(臺)中央社CNA", "https://a/b", ("RFA", "自由"),
+                        ("(臺)中央社CNA",))
+    assert "author: (臺)中央社CNA\n" in text
+    assert "tags: [ RFA, 自由 ]\n" in text
+    assert "categories: [ (臺)中央社CNA ]\n" in text
+
+
+def test_dates_keep_milliseconds() -> None:
+    assert iso_date(1_610_442_660_006) == "2021-01-12T09:11:00.006Z"
+    assert iso_date(0) == "1970-01-01T00:00:00.000Z"
+
+
+def test_heading_is_one_inert_line() -> None:
+    assert heading_line("  A [b] \\ <script>x</script> {{y}}\n z ", "https://a/(1)") == \
+        "[A \\[b\\] \\\\ &lt;script>x&lt;/script> &#123;{y}}  z](https://a/%281%29)"
+
+
+FEED = FeedConfig(name="美国之音", url="https://feed.example/rss")
+
+
+def entry(**fields: object) -> Entry:
+    values = {"feed": "美国之音", "link": "https://a.example/1", "title": "标题"}
+    values.update(fields)
+    return Entry(**values)  # type: ignore[arg-type]
+
+
+def test_future_and_missing_dates_use_the_time_of_the_run() -> None:
+    now = 1_700_000_000_000
+    future = render(Article(entry(published_ms=now + 5_000), "<p>x</p>", "feed"), FEED, now)
+    assert "date: 2023-11-14T22:13:20.000Z" in future.text
+    assert f"<!--{now + 5_000}-->" in future.text
+    undated = render(Article(entry(), "<p>x</p>", "feed"), FEED, now)
+    assert f"<!--{now}-->" in undated.text and "date: 2023-11-14T22:13:20.000Z" in undated.text
+    assert undated.path == "2023-11-14-标题.md"
+
+
+@pytest.mark.parametrize("title", [
+    "美国常驻联合国代表即将访台" * 20, "NETFLIX卡卡因海纜故障？中華電初估1/20修復", "CON", "..",
+    "🎉🎉🎉", "a/../../etc/passwd", "x" * 1000, "Ünïcödé  spaces\tand\u3000ideographic",
+])
+def test_file_names_are_short_safe_and_inside_the_archive(title: str) -> None:
+    path = post_path(FEED, title, "https://a.example/story/123", 1_610_444_483_000)
+    assert path.startswith("2021-01-12-")
+    assert path.endswith(".md")
+    assert "/" not in path and "\\" not in path
+    assert len(path.encode()) <= 255 - 9
+    assert not any(ch in path for ch in '<>:"|?*')
+
+
+def test_file_name_template_with_folders() -> None:
+    feed = FeedConfig(name="BBC 中文", url="https://x", filename="{feed}/{year}/{month}/{slug}.md")
+    assert post_path(feed, "Hello World", "https://x/1", 1_610_444_483_000) == \
+        "bbc-中文/2021/01/hello-world.md"
+
+
+def test_markdown_format_keeps_structure_and_cjk() -> None:
+    feed = FeedConfig(name="n", url="https://x", format="markdown")
+    body = ('<p>第一段，<a href="https://x/y">链接</a>。</p><figure><img src="https://x/a.jpg" '
+            'alt="图"><figcaption>说明</figcaption></figure><ul><li>一</li><li>二</li></ul>'
+            "<table><tr><th>甲</th></tr><tr><td>乙</td></tr></table><p>{{ x }}</p>")
+    post = render(Article(entry(), body, "feed"), feed, 1_700_000_000_000)
+    markdown = post.text.split("------\n\n", 1)[1]
+    assert "第一段，[链接](https://x/y)。" in markdown
+    assert "![图](https://x/a.jpg)" in markdown and "说明" in markdown
+    assert "- 一\n- 二" in markdown
+    assert "| 甲 |" in markdown and "| 乙 |" in markdown
+    assert "{% raw %}" in markdown and "<" not in markdown.replace("<!--", "")
