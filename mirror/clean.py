@@ -50,6 +50,8 @@ DEFAULT_VIDEO_HOSTS = (
     "player.bilibili.com/", "v.qq.com/txp/iframe/", "www.facebook.com/plugins/video.php",
     "players.brightcove.net/", "rumble.com/embed/", "www.tiktok.com/embed/",
 )
+# Tags an HTML parser ignores inside a page's body but other readers of a post may not.
+IGNORED_HERE = re.compile(r"<(?:frameset|frame)\b", re.I)
 EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*></iframe>")
 
 
@@ -129,6 +131,8 @@ def _url_safe(tag: str, value: str) -> bool:
 
 
 def _is_safe(body: str, policy: _Policy) -> bool:
+    if IGNORED_HERE.search(body):
+        return False
     tree = _parse(body)
     if _shape(tree) != _shape(_parse(policy.clean(body))):
         return False
@@ -138,9 +142,11 @@ def _is_safe(body: str, policy: _Policy) -> bool:
 
 
 def _parse(body: str) -> LexborNode:
+    """The body as the browser builds it inside a post: ``<html>`` included, since stray
+    ``<html>``/``<body>`` tags in a fragment add their attributes to the page's own."""
     document = LexborHTMLParser(f"<!DOCTYPE html><html><head></head><body><div>{body}")
-    assert document.body is not None
-    return document.body
+    assert document.root is not None
+    return document.root
 
 
 def _names(tree: LexborNode) -> tuple[set[str], set[str]]:
@@ -149,7 +155,7 @@ def _names(tree: LexborNode) -> tuple[set[str], set[str]]:
     for node in tree.traverse():
         tags.add(node.tag)
         attributes.update(node.attributes)
-    tags.discard("body")
+    tags -= {"html", "head", "body"}
     return tags, attributes
 
 

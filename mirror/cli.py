@@ -19,7 +19,7 @@ from mirror.config import load_config
 from mirror.errors import ConfigError, LockError, MirrorError
 from mirror.models import RunReport
 from mirror.pipeline import Options, run
-from mirror.report import detail_lines, feed_line, total_line
+from mirror.report import error_lines, feed_line, note_lines, total_line
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -89,10 +89,11 @@ def _fetch(args: argparse.Namespace) -> int:
 
 def print_report(report: RunReport) -> None:
     for feed in report.feeds:
-        line = feed_line(feed)
-        print(line, file=sys.stderr if feed.error else sys.stdout, flush=True)
-        for detail in detail_lines(feed):
-            print(detail, file=sys.stderr if "failed" in detail.split(": ", 2)[1] else sys.stdout)
+        print(feed_line(feed), file=sys.stderr if feed.error else sys.stdout, flush=True)
+        for line in note_lines(feed):
+            print(line, flush=True)
+        for line in error_lines(feed):
+            print(line, file=sys.stderr, flush=True)
     print(total_line(report), flush=True)
 
 

@@ -74,6 +74,8 @@ def parse_feed(feed: FeedConfig, response: Response) -> Polled:
             entries.append(to_entry(feed, raw, response.url))
         except EntryError as exc:
             problems.append(str(exc))
+    if not entries and _broken(parsed):
+        raise FeedError(f"invalid feed XML: {_bozo_reason(parsed)}")
     return Polled(feed=feed, entries=tuple(entries), etag=response.headers.get("etag"),
                   last_modified=response.headers.get("last-modified"),
                   min_interval=_min_interval(response, parsed.feed.get("ttl")),
@@ -81,17 +83,28 @@ def parse_feed(feed: FeedConfig, response: Response) -> Polled:
 
 
 def _check_is_feed(parsed: Any, body: bytes, media_type: str) -> None:
-    if parsed.version or parsed.entries:
+    if parsed.get("version") or parsed.get("entries"):
         return
     if HTML_START.match(body) or "html" in media_type:
         raise FeedError("served an HTML page, not a feed" + _feed_hint(body))
     if not body.strip():
         raise FeedError("served an empty document, not a feed")
-    if parsed.bozo and not isinstance(parsed.bozo_exception, HARMLESS_BOZO):
-        reason = str(parsed.bozo_exception).strip() or type(parsed.bozo_exception).__name__
-        raise FeedError(f"invalid feed XML: {reason}")
+    if not body.lstrip().startswith(b"<"):
+        raise FeedError(f"not an RSS or Atom feed (the server sent {media_type})")
+    if _broken(parsed):
+        raise FeedError(f"invalid feed XML: {_bozo_reason(parsed)}")
     if not parsed.feed:
         raise FeedError("not an RSS or Atom feed")
+
+
+def _broken(parsed: Any) -> bool:
+    """XML errors feedparser could not read past (it reads leniently past many)."""
+    return bool(parsed.bozo) and not isinstance(parsed.bozo_exception, HARMLESS_BOZO)
+
+
+def _bozo_reason(parsed: Any) -> str:
+    exception = parsed.bozo_exception
+    return str(exception).strip() or type(exception).__name__
 
 
 def _feed_hint(body: bytes) -> str:

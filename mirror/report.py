@@ -17,10 +17,14 @@ def feed_line(feed: FeedReport) -> str:
     return f"{feed.name}: {', '.join(parts)}"
 
 
-def detail_lines(feed: FeedReport) -> list[str]:
-    """One line per failed entry and per note (a post written from a summary)."""
-    return ([f"{feed.name}: entry failed: {error}" for error in feed.entry_errors]
-            + [f"{feed.name}: note: {note}" for note in feed.notes])
+def error_lines(feed: FeedReport) -> list[str]:
+    """One line per entry that could not be archived."""
+    return [f"{feed.name}: entry failed: {error}" for error in feed.entry_errors]
+
+
+def note_lines(feed: FeedReport) -> list[str]:
+    """One line per note, such as a post written from the feed's summary."""
+    return [f"{feed.name}: note: {note}" for note in feed.notes]
 
 
 def total_line(run: RunReport) -> str:
@@ -31,7 +35,7 @@ def total_line(run: RunReport) -> str:
     if failed:
         text += f"; {failed} feed{'s' if failed != 1 else ''} failed"
     if entries:
-        text += f"; {entries} entr{'ies' if entries != 1 else 'y'} failed (retried next run)"
+        text += f"; {entries} entr{'ies' if entries != 1 else 'y'} failed"
     if run.recovered:
         text += f"; completed {run.recovered} file(s) left by an interrupted run"
     if run.commit:
