@@ -1,47 +1,261 @@
-"""Page -> article body HTML: readability-lxml, with structure, links and images kept.
+"""Page HTML -> the article's body as one HTML fragment, structure kept.
 
-Runs in worker processes (see ``pipeline``): extraction is CPU-heavy and must
-not stall the downloads.
+1. The page is parsed once and fixed for what both extractors miss: hidden
+   nodes and screen-reader-only text go, lazy images get their real source,
+   embedded posts are renamed so readability does not take them for Twitter
+   widgets.
+2. readability-lxml extracts the article; trafilatura (when installed, as it
+   is by default) gives a second opinion, and ``combine`` merges the two.
+3. The result keeps paragraphs, headings, lists, tables, figures and their
+   captions, links made absolute and images with a real ``src``; attributes
+   are reduced to the ones a reader needs.
+
+CPU-heavy: the pipeline runs it in worker processes.
 """
 
 from __future__ import annotations
 
+import copy
 import re
+from urllib.parse import urljoin
 
+import lxml.etree
 import lxml.html
+from lxml.html import HtmlElement
 from readability import Document
 
+from mirror.combine import combine, title_candidates, tokens, visible_text
 from mirror.errors import PageGone
 
-LAZY_SOURCES = ("data-src", "data-original", "data-lazy-src", "data-actualsrc", "data-url")
-MIN_TEXT_CHARS = 1
+try:
+    import trafilatura
+except ImportError:  # readability alone still works, a little less well
+    trafilatura = None
+
+KEEP_ATTRIBUTES = frozenset(
+    "href src alt title colspan rowspan datetime lang dir start controls poster width height "
+    "allow allowfullscreen frameborder type".split())
+MEDIA = ("img", "iframe", "video", "audio", "source", "picture")
+LAZY_SOURCES = ("data-src", "data-original", "data-lazy-src", "data-url", "data-hi-res-src",
+                "data-lazy", "data-full-src", "data-orig-file", "data-actualsrc")
+LAZY_SRCSETS = ("srcset", "data-srcset", "data-lazy-srcset")
+SRCSET_CANDIDATE = re.compile(r"(\S+)(?:\s+(\d+(?:\.\d+)?[wx]))?\s*,?")
+IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])", re.I)
+PLACEHOLDER = re.compile(r"blank|placeholder|spacer|pixel\.|lazy|1x1|transparent|grey\.gif", re.I)
+SHORT_DATA_URI = 200  # shorter data: URIs are 1x1 placeholders; longer ones real images
+SCREEN_READER_ONLY = re.compile(
+    r"(?:^|\s)(?:sr-only|screen-reader(?:-text|-only)?|visually-hidden|visuallyhidden|"
+    r"off-screen|offscreen|hidden-visually|a11y-hidden|u-hidden)(?:\s|$)", re.I)
+HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
+# readability's "unlikely candidates" pattern holds "tweet|twitter": embedded posts vanish.
+EMBED_CLASS = re.compile(r"\b(?:twitter-tweet|twitter-video|instagram-media|tiktok-embed)\b")
+NEWLINE_IN_PRE = "\ue000"  # stands for a newline inside <pre> until serialised
 
 
 def extract(html: str, url: str) -> str:
-    """The article's body as one HTML fragment; PageGone when there is nothing to keep."""
-    if not html.strip():
-        raise PageGone(f"{url}: empty page")
-    try:
-        body = Document(html, url=url).summary(html_partial=True)
-    except Exception as exc:  # readability raises bare Exceptions on unparsable pages
-        raise PageGone(f"{url}: no article could be extracted ({exc})") from None
-    tree = lxml.html.fragment_fromstring(body, create_parent="div")
-    resolve_images(tree)
-    tree.make_links_absolute(url, resolve_base_href=False, handle_failures="discard")
-    if len(re.sub(r"\s+", "", tree.text_content())) < MIN_TEXT_CHARS:
+    """The article's body as one ``<div>``; PageGone when the page holds no article."""
+    document = parse(html)
+    base = base_url(document, url)
+    prepare(document)
+    titles = title_candidates(document)
+    body = combine(run_readability(document, url), run_trafilatura(document, base), titles)
+    if body is None or not tokens(visible_text(body)):
         raise PageGone(f"{url}: no article text found on the page")
-    return lxml.html.tostring(tree, encoding="unicode")
+    finish(body, base)
+    if not tokens(visible_text(body)) and not body.xpath(".//img|.//video|.//iframe"):
+        raise PageGone(f"{url}: no article text found on the page")
+    return serialise(body)
 
 
-def resolve_images(tree: lxml.html.HtmlElement) -> None:
-    """Lazy-loaded images get their real ``src`` (what the page's script would do)."""
-    for image in tree.iter("img"):
-        for name in LAZY_SOURCES:
-            value = (image.get(name) or "").strip()
-            if value and not value.startswith("data:"):
-                image.set("src", value)
-                break
+def parse(html: str) -> HtmlElement:
+    """The page as a tree; an XML declaration would make lxml refuse a str."""
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    try:
+        return lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return lxml.html.document_fromstring("<html><body></body></html>")
+
+
+def base_url(document: HtmlElement, url: str) -> str:
+    """Relative links resolve against ``<base href>`` when the page has one."""
+    base = document.find(".//base[@href]")
+    return urljoin(url, (base.get("href") or "").strip()) if base is not None else url
+
+
+# ------------------------------------------------------------ preparation
+
+def prepare(document: HtmlElement) -> None:
+    for element in document.xpath("//script|//style|//template|//noscript"):
+        element.drop_tree()
+    drop_invisible(document)
+    resolve_lazy_images(document)
+    rename_embeds(document)
+
+
+def drop_invisible(document: HtmlElement) -> None:
+    """What a reader never sees is not part of the article."""
+    for element in list(document.iter()):
+        if (not isinstance(element.tag, str) or element.tag in ("html", "body")
+                or element.getparent() is None):
+            continue
+        if (element.get("hidden") is not None
+                or (element.get("aria-hidden") == "true" and not element.xpath(".//img"))
+                or HIDDEN_STYLE.search(element.get("style", ""))
+                or SCREEN_READER_ONLY.search(element.get("class", ""))):
+            element.drop_tree()
+
+
+def resolve_lazy_images(document: HtmlElement) -> None:
+    """What a lazy loader's script would do: the real URL into ``src``."""
+    for image in list(document.iter("img")):
+        source = real_image_source(image)
+        if source:
+            image.set("src", source)
+        elif image.getparent() is not None:
+            image.drop_tree()  # a placeholder only; readability would point it at the page
+    for holder in document.xpath(
+            "//*[@data-src and not(self::img or self::iframe or self::script or self::source"
+            " or self::video or self::audio) and not(*)]"):
+        if IMAGE_FILE.search(holder.get("data-src", "")) and not (holder.text or "").strip():
+            image = lxml.html.Element("img", src=holder.get("data-src"),
+                                      alt=holder.get("data-alt", ""))
+            image.tail = holder.tail
+            holder.getparent().replace(holder, image)
+
+
+def real_image_source(image: HtmlElement) -> str:
+    """``src`` unless missing, a placeholder or marked lazy; then data-* or srcset."""
+    source = (image.get("src") or "").strip()
+    lazy = "lazy" in (image.get("class") or "").lower()
+    if source and not is_placeholder(source) and not lazy:
+        return source
+    for name in LAZY_SOURCES:
+        value = (image.get(name) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    for name in LAZY_SRCSETS:
+        value = largest_candidate(image.get(name) or "")
+        if value:
+            return value
+    return "" if is_placeholder(source) else source
+
+
+def is_placeholder(source: str) -> bool:
+    if source.startswith("data:"):
+        return len(source) < SHORT_DATA_URI
+    return bool(PLACEHOLDER.search(source.split("?")[0].rsplit("/", 1)[-1]))
+
+
+def largest_candidate(srcset: str) -> str:
+    """The widest candidate of a srcset; URLs may themselves hold commas."""
+    best, best_width = "", -1.0
+    for candidate, descriptor in SRCSET_CANDIDATE.findall(srcset):
+        candidate = candidate.rstrip(",")
+        if not candidate or candidate.startswith("data:"):
+            continue
+        width = float(descriptor[:-1]) if descriptor else 0.0
+        if width > best_width:
+            best, best_width = candidate, width
+    return best
+
+
+def rename_embeds(document: HtmlElement) -> None:
+    for element in document.xpath("//*[@class]"):
+        names = element.get("class")
+        if EMBED_CLASS.search(names):
+            element.set("class", EMBED_CLASS.sub("embedded-post", names))
+
+
+# ------------------------------------------------------------- extractors
+
+def run_readability(document: HtmlElement, url: str) -> HtmlElement | None:
+    try:
+        # keep_all_images: otherwise image-only blocks count as empty and vanish
+        html = Document(copy.deepcopy(document), url=url).summary(
+            html_partial=True, keep_all_images=True)
+    except Exception:  # readability raises bare Exceptions on degenerate pages
+        return None
+    return parse_fragment(html)
+
+
+def run_trafilatura(document: HtmlElement, url: str) -> HtmlElement | None:
+    if trafilatura is None:
+        return None
+    try:
+        html = trafilatura.extract(copy.deepcopy(document), url=url, output_format="html",
+                                   include_images=True, include_tables=True,
+                                   include_links=True, include_comments=False)
+    except Exception:  # a second opinion is optional: never let it fail the page
+        return None
+    return parse_fragment(html) if html else None
+
+
+def parse_fragment(html: str) -> HtmlElement | None:
+    """One root element for an extractor's output, whatever its shape."""
+    try:
+        return lxml.html.fragment_fromstring(html)
+    except (lxml.etree.ParserError, AssertionError, ValueError):
+        body = parse(html).find(".//body")
+        if body is not None:
+            body.tag = "div"
+        return body
+
+
+# ---------------------------------------------------------------- finish
+
+def finish(body: HtmlElement, base: str) -> None:
+    for image in list(body.iter("img")):
+        source = real_image_source(image)
+        if source:
+            image.set("src", source)
         else:
-            srcset = image.get("srcset") or image.get("data-srcset")
-            if srcset and (not image.get("src") or image.get("src", "").startswith("data:")):
-                image.set("src", srcset.split(",")[-1].split()[0])
+            image.drop_tree()
+    for frame in body.iter("iframe"):
+        frame.text = None  # readability fills video frames with the word VIDEO
+    body.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
+    for element in body.iter():
+        if isinstance(element.tag, str):
+            for name in list(element.attrib):
+                if name not in KEEP_ATTRIBUTES:
+                    del element.attrib[name]
+    remove_empty(body)
+
+
+def remove_empty(body: HtmlElement) -> None:
+    """Containers left with neither text nor media are noise."""
+    for element in reversed(list(body.iter())):
+        if (element is body or not isinstance(element.tag, str)
+                or element.tag in ("br", "hr", "td", "th", *MEDIA)):
+            continue
+        if not (element.text_content() or "").strip() and \
+                not element.xpath(".//img|.//iframe|.//video|.//audio"):
+            element.drop_tree()
+
+
+def serialise(body: HtmlElement) -> str:
+    """One ``<div>`` with no line breaks in its text: the post keeps it on one line.
+
+    Runs of white space in text read as one space, so they are written as one;
+    the line breaks of ``<pre>`` are kept as character references.
+    """
+    for element in body.iter():
+        if not isinstance(element.tag, str):
+            continue
+        in_pre = element.tag == "pre" or any(a.tag == "pre" for a in element.iterancestors())
+        element.text = _flatten(element.text, in_pre)
+        parent_pre = any(a.tag == "pre" for a in element.iterancestors())
+        element.tail = _flatten(element.tail, parent_pre)
+    if body.tag != "div":
+        wrapper = lxml.html.Element("div")
+        wrapper.append(body)
+        body = wrapper
+    html = lxml.html.tostring(body, encoding="unicode")
+    return html.replace(NEWLINE_IN_PRE, "&#10;")
+
+
+def _flatten(text: str | None, in_pre: bool) -> str | None:
+    if not text:
+        return text
+    if in_pre:
+        return text.replace("\r\n", "\n").replace("\n", NEWLINE_IN_PRE)
+    return re.sub(r"[ \t\n\r\f]+", " ", text)

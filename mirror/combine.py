@@ -1,0 +1,248 @@
+"""readability-lxml's article, checked and completed with trafilatura's second opinion.
+
+readability keeps structure (headings, lists, tables, figures, captions) but
+picks up short boilerplate (credits, teasers, share bars, bylines) and now
+and then loses a lede or half a split body; trafilatura is the reverse. The
+rule, on the smallest text blocks of readability's tree:
+
+a. readability found nothing, or less than a fifth of trafilatura's text:
+   trafilatura's article is used;
+b. when trafilatura covers most (60 %) of readability's text, so that both
+   found the same region, readability's short blocks (< 40 tokens) that
+   trafilatura lacks are dropped; captions and images are kept, and a heading
+   goes only with the block after it;
+c. when readability covers most of trafilatura's text, trafilatura's long
+   paragraphs (>= 30 tokens) that readability lacks are inserted where
+   trafilatura has them, but never after the last block both share (trailing
+   extras are copyright notes, newsletters and author bios);
+d. an early heading that repeats the page's title is dropped: the post has
+   its own heading.
+
+Measured on the article-extraction benchmark in ``benchmarks/extraction.py``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+import lxml.html
+from lxml.html import HtmlElement
+
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+# Word tokens; CJK scripts have no spaces, so each ideograph, kana or hangul counts.
+TOKEN = re.compile(rf"[{CJK}]|[^\W{CJK}]+", re.UNICODE)
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote caption dd details div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section "
+    "summary table tbody thead tfoot td th tr ul".split())
+TABLE_PARTS = frozenset("table thead tbody tfoot tr td th".split())
+HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+NO_WRAP = frozenset("p pre h1 h2 h3 h4 h5 h6 table tbody thead tfoot tr ul ol dl".split())
+TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014:\u00bb\u00b7]\s+")
+
+
+@dataclass(frozen=True)
+class Rule:
+    keep_share: float = 0.5      # a short block stays when this share of it is in trafilatura
+    short_block: int = 40        # blocks under this many tokens may be dropped
+    agree: float = 0.6           # coverage showing both extractors found the same region
+    fallback_ratio: float = 0.2  # readability shorter than this share of trafilatura: replaced
+    add_min: int = 30            # trafilatura-only paragraphs this long are added
+
+
+RULE = Rule()
+
+
+def combine(base: HtmlElement | None, second: HtmlElement | None,
+            titles: set[str], rule: Rule = RULE) -> HtmlElement | None:
+    """readability's tree (``base``), cleaned and completed with trafilatura's (``second``)."""
+    base_tokens = tokens(visible_text(base)) if base is not None else []
+    second_tokens = tokens(visible_text(second)) if second is not None else []
+    if second is None or not second_tokens:
+        return base
+    if base is None or len(base_tokens) < rule.fallback_ratio * len(second_tokens):
+        drop_title_heading(second, titles)
+        return second
+    in_second, in_base = Reference(second_tokens), Reference(base_tokens)
+    wrap_loose_inline(base)
+    wrap_loose_inline(second)
+    if in_second.coverage(base_tokens) >= rule.agree:
+        drop_unconfirmed(base, in_second, rule)
+    if in_base.coverage(second_tokens) >= rule.agree:
+        add_missing(base, second, rule)
+    drop_title_heading(base, titles)
+    return base
+
+
+# ------------------------------------------------------------------- text
+
+def visible_text(element: HtmlElement) -> str:
+    """Text with block boundaries as newlines, so tokens never run across blocks."""
+    parts: list[str] = []
+
+    def walk(node: HtmlElement) -> None:
+        block = isinstance(node.tag, str) and (node.tag in BLOCK_TAGS or node.tag == "br")
+        if block:
+            parts.append("\n")
+        if isinstance(node.tag, str) and node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+
+    walk(element)
+    return "".join(parts)
+
+
+def tokens(text: str) -> list[str]:
+    return TOKEN.findall(text)
+
+
+class Reference:
+    """The token 4-grams of one extractor's text: "is this block there too?"."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.grams = {tuple(words[i:i + 4]) for i in range(max(0, len(words) - 3))}
+        self.joined = " " + " ".join(words) + " "
+
+    def coverage(self, words: list[str]) -> float:
+        """The share of words that lie in some 4-gram of the reference (short runs: exact)."""
+        if not words:
+            return 1.0
+        if len(words) < 4:
+            return 1.0 if " " + " ".join(words) + " " in self.joined else 0.0
+        hit = [False] * len(words)
+        for i in range(len(words) - 3):
+            if tuple(words[i:i + 4]) in self.grams:
+                hit[i:i + 4] = [True] * 4
+        return sum(hit) / len(words)
+
+
+# ------------------------------------------------------------------ blocks
+
+def is_block(element: HtmlElement) -> bool:
+    return isinstance(element.tag, str) and element.tag in BLOCK_TAGS
+
+
+def text_units(root: HtmlElement) -> list[HtmlElement]:
+    """The smallest blocks that carry text; a table row without nested rows is one unit."""
+    units: list[HtmlElement] = []
+    in_row: set[HtmlElement] = set()
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element is root or element in in_row:
+            continue
+        if element.tag == "tr" and not element.xpath(".//tr"):
+            units.append(element)
+            in_row.update(element.iterdescendants())
+            continue
+        if element.tag not in BLOCK_TAGS or element.tag in TABLE_PARTS:
+            continue
+        if not any(is_block(d) for d in element.iterdescendants()):
+            units.append(element)
+    return units
+
+
+def is_caption(element: HtmlElement) -> bool:
+    return element.tag == "figcaption" or any(
+        a.tag == "figcaption" for a in element.iterancestors())
+
+
+def wrap_loose_inline(root: HtmlElement) -> None:
+    """Inline runs beside block siblings become <p>, so all text sits in one leaf block."""
+    for element in list(root.iter()):
+        if (not isinstance(element.tag, str) or element.tag in NO_WRAP
+                or not any(is_block(child) for child in element)):
+            continue
+        children, rebuilt = list(element), []
+        text, run = element.text, []
+        element.text = None
+        for child in children:
+            element.remove(child)  # tails travel with their element
+        for child in children:
+            if is_block(child):
+                rebuilt.extend(_inline_run(text, run))
+                rebuilt.append(child)
+                text, child.tail, run = child.tail, None, []
+            else:
+                run.append(child)
+        rebuilt.extend(_inline_run(text, run))
+        element.extend(rebuilt)
+
+
+def _inline_run(text: str | None, run: list[HtmlElement]) -> list[HtmlElement]:
+    paragraph = lxml.html.Element("p")
+    paragraph.text = text
+    paragraph.extend(run)
+    return [paragraph] if (paragraph.text_content() or "").strip() else run
+
+
+# ------------------------------------------------------------------- steps
+
+def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule) -> None:
+    """Step b: short blocks of readability's that trafilatura does not have."""
+    units = text_units(base)
+    drop = [_unconfirmed(unit, second, rule) for unit in units]
+    # Trafilatura often omits the headings of kept sections, while teaser headings
+    # precede dropped teasers: a heading shares the fate of the block after it.
+    for i, unit in enumerate(units):
+        if unit.tag in HEADINGS and i + 1 < len(units):
+            drop[i] = drop[i] and drop[i + 1]
+    for unit, gone in zip(units, drop, strict=True):
+        if gone:
+            unit.drop_tree()
+
+
+def _unconfirmed(unit: HtmlElement, second: Reference, rule: Rule) -> bool:
+    if is_caption(unit):
+        return False
+    words = tokens(visible_text(unit))
+    if not words or len(words) >= rule.short_block or unit.xpath(".//img"):
+        return False
+    return second.coverage(words) < rule.keep_share
+
+
+def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule) -> None:
+    """Step c: trafilatura's long paragraphs that readability lost, in trafilatura's order."""
+    have = Reference(tokens(visible_text(base)))
+    base_units = [(u, " " + " ".join(tokens(visible_text(u))) + " ") for u in text_units(base)]
+    second_units = [(u, tokens(visible_text(u))) for u in text_units(second)]
+    shared = [bool(words) and have.coverage(words) >= 0.5 for _, words in second_units]
+    last_shared = max((i for i, s in enumerate(shared) if s), default=-1)
+    anchor: HtmlElement | None = None
+    for i, (unit, words) in enumerate(second_units[:last_shared]):
+        if shared[i]:
+            found = _unit_starting(base_units, words)
+            anchor = found if found is not None else anchor
+        elif unit.tag == "p" and len(words) >= rule.add_min:
+            added = copy.deepcopy(unit)
+            added.tail = None
+            if anchor is not None:
+                anchor.addnext(added)
+            else:
+                base.insert(0, added)
+            anchor = added
+
+
+def _unit_starting(units: list[tuple[HtmlElement, str]], words: list[str]) -> HtmlElement | None:
+    probe = " " + " ".join(words[:4]) + " "
+    return next((unit for unit, joined in units if probe in joined), None)
+
+
+def title_candidates(document: HtmlElement) -> set[str]:
+    """The page's headline as <title>, og:title and twitter:title give it, in tokens."""
+    raw = document.xpath('//meta[@property="og:title" or @name="twitter:title"]/@content')
+    raw.append(document.findtext(".//title") or "")
+    pieces = [piece for title in raw for piece in [title, *TITLE_SEPARATOR.split(title)]]
+    return {" ".join(tokens(p)) for p in pieces if len(tokens(p)) >= 2}
+
+
+def drop_title_heading(root: HtmlElement, titles: set[str]) -> None:
+    """Step d: the headline is the post's own heading, not part of its body."""
+    for unit in text_units(root)[:3]:
+        if unit.tag in HEADINGS and " ".join(tokens(visible_text(unit))) in titles:
+            unit.drop_tree()
