@@ -86,7 +86,7 @@ def _is_utf8(content: bytes) -> bool:
 def _detect(content: bytes, declared: list[str]) -> tuple[str, str]:
     if _is_utf8(content):
         return content.decode("utf-8"), "utf-8"
-    best = from_bytes(content[:200_000]).best()
+    best = from_bytes(content).best()
     codec = codec_for(best.encoding) if best is not None else None
     if codec is None:
         codec = next((c for c in map(codec_for, declared) if c), "utf-8")

@@ -49,6 +49,7 @@ SCREEN_READER_ONLY = re.compile(
 HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 # readability's "unlikely candidates" pattern holds "tweet|twitter": embedded posts vanish.
 EMBED_CLASS = re.compile(r"\b(?:twitter-tweet|twitter-video|instagram-media|tiktok-embed)\b")
+MIN_TOKENS = 10  # less is a menu or an error message, not an article
 NEWLINE_IN_PRE = "\ue000"  # stands for a newline inside <pre> until serialised
 
 
@@ -62,7 +63,8 @@ def extract(html: str, url: str) -> str:
     if body is None or not tokens(visible_text(body)):
         raise PageGone(f"{url}: no article text found on the page")
     finish(body, base)
-    if not tokens(visible_text(body)) and not body.xpath(".//img|.//video|.//iframe"):
+    if len(tokens(visible_text(body))) < MIN_TOKENS and \
+            not body.xpath(".//img|.//video|.//iframe"):
         raise PageGone(f"{url}: no article text found on the page")
     return serialise(body)
 

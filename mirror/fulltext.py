@@ -44,5 +44,10 @@ def is_full_text(entry: Entry) -> bool:
     return len(TEXT_UNIT.findall(text)) >= FULL_TEXT_UNITS or len(IMAGE.findall(markup)) >= 2
 
 
+def text_units(markup: str) -> int:
+    """How much text markup holds: a CJK character or a word each."""
+    return len(TEXT_UNIT.findall(visible_text(markup)))
+
+
 def visible_text(markup: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(TAG.sub(" ", markup))).strip()

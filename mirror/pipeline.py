@@ -24,7 +24,7 @@ from mirror.clean import DEFAULT_VIDEO_HOSTS
 from mirror.errors import ConfigError, EntryError, FeedError, PageGone
 from mirror.extract import extract
 from mirror.fetch import fetch_page
-from mirror.fulltext import is_full_text
+from mirror.fulltext import is_full_text, text_units
 from mirror.git import Repo
 from mirror.http import DEFAULT_USER_AGENT, Http, Limits
 from mirror.models import Article, Config, Entry, FeedConfig, FeedReport, Polled, Post, RunReport
@@ -168,6 +168,10 @@ async def _article(entry: Entry, feed: FeedConfig, http: Http, config: Config,
     except PageGone as gone:
         return Article(entry=entry, body=own, source="summary",
                        note=f"{gone}; post written from the feed's summary")
+    if text_units(body) < text_units(own):
+        return Article(entry=entry, body=own, source="summary",
+                       note=f"{entry.link}: the page holds less text than the feed; "
+                            "post written from the feed's content")
     return Article(entry=entry, body=body, source="page")
 
 

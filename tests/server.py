@@ -79,11 +79,16 @@ class Site:
 
 def start(site: Site) -> ThreadingHTTPServer:
     handler = type("Handler", (_Handler,), {"site": site})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     site.server = server
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # clients that hang up (timeouts, size caps) are part of the tests
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,0 +1,226 @@
+"""Summary-only feeds: article pages fetched from 127.0.0.1, decoded and extracted."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from benchmarks.extraction import precision_recall, visible_text
+from tests.conftest import commits, mirror, posts, shared, write_config
+from tests.feeds import Item, rss
+
+RSS = "application/rss+xml; charset=utf-8"
+SUMMARY = "一句话摘要。"
+
+
+def body_of(post: str) -> str:
+    return post.split("<div>\n", 1)[1].rsplit("\n</div>", 1)[0]
+
+
+def by_link(archive: Path) -> dict[str, str]:
+    found = {}
+    for text in posts(archive).values():
+        found[yaml.safe_load(text.split("---\n")[1])["from"]] = text
+    return found
+
+
+def summary_feed(site, links: list[str]) -> str:
+    items = [Item(title=f"Story {i}", link=link, body=None, summary=SUMMARY)
+             for i, link in enumerate(links)]
+    return site.add("/feed.xml", rss(items), content_type=RSS)
+
+
+def test_real_article_pages_are_extracted(repo: Path, site) -> None:
+    truth = json.loads(shared("corpus", "aeb", "ground-truth.json").read_text())
+    names = sorted(truth)[:6]
+    links = []
+    for name in names:
+        page = gzip.decompress(shared("corpus", "aeb", "html", f"{name}.html.gz").read_bytes())
+        links.append(site.add(f"/aeb/{name}.html", page))
+    write_config(repo, [{"name": "AEB", "url": summary_feed(site, links)}],
+                 image_proxy="https://images.weserv.nl?url=")
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 0, result.stderr
+    written = by_link(repo / "archive")
+    assert len(written) == len(names)
+    for name, link in zip(names, links, strict=True):
+        body = body_of(written[link])
+        assert "\n" not in body and SUMMARY not in body
+        precision, recall = precision_recall(truth[name]["articleBody"], visible_text(body))
+        assert recall > 0.85 and precision > 0.6, (name, precision, recall)
+        assert not re.search(r"<img[^>]+src=\"(?!https://images\.weserv\.nl\?url=)", body)
+        assert not re.search(r"href=\"(?!https?:|mailto:|#)", body)
+
+
+def test_a_rerun_fetches_no_page(repo: Path, site) -> None:
+    page = shared("corpus", "mozilla", "test-pages", "pixnet", "source.html").read_bytes()
+    link = site.add("/pixnet.html", page)
+    write_config(repo, [{"name": "痞客邦", "url": summary_feed(site, [link])}])
+    assert mirror(repo, "fetch").returncode == 0
+    assert site.hits["/pixnet.html"] == 1
+
+    again = mirror(repo, "fetch")
+
+    assert again.returncode == 0 and site.hits["/pixnet.html"] == 1
+    assert commits(repo) == 1
+
+
+def encode_page(html: str, codec: str, meta: str | None) -> bytes:
+    html = re.sub(r"<meta[^>]+charset=[^>]*>", "", html, flags=re.I)
+    if meta:
+        html = re.sub(r"(<head[^>]*>)", rf'\1<meta http-equiv="Content-Type" '
+                                        rf'content="text/html; charset={meta}">', html, count=1)
+    return html.encode(codec, errors="xmlcharrefreplace")
+
+
+@pytest.mark.parametrize(("case", "codec", "labels"), [
+    ("qq", "gb18030", ["gb2312", "gbk", "GB18030"]),
+    ("pixnet", "big5hkscs", ["big5", "Big5-HKSCS"]),
+])
+def test_chinese_charsets_extract_to_the_utf8_text(repo: Path, site, case: str, codec: str,
+                                                   labels: list[str]) -> None:
+    folder = shared("corpus", "mozilla", "test-pages", case)
+    original = (folder / "source.html").read_bytes()
+    html = original.decode("utf-8")
+    declared = labels[0]
+    variants = {
+        # the real page: UTF-8 bytes under a <meta> that says otherwise
+        "utf8-declared-wrongly": (original, "text/html"),
+        "by-header": (encode_page(html, codec, None), f"text/html; charset={declared}"),
+        "by-meta": (encode_page(html, codec, labels[1]), "text/html"),
+        "not-declared": (encode_page(html, codec, None), "text/html"),
+        "header-says-utf8": (encode_page(html, codec, None), "text/html; charset=utf-8"),
+        "meta-says-utf8": (encode_page(html, codec, "utf-8"), "text/html"),
+    }
+    links = {name: site.add(f"/{case}/{name}/page.html", data, content_type=content_type)
+             for name, (data, content_type) in variants.items()}
+    reference = site.add(f"/{case}/reference/page.html", original,
+                         content_type="text/html; charset=utf-8")
+    write_config(repo, [{"name": "中文", "url": summary_feed(site, [reference, *links.values()]),
+                         "content": "page"}])
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 0, result.stderr
+    written = by_link(repo / "archive")
+    expected = visible_text(body_of(written[reference]))
+    assert len(re.findall(r"[\u4e00-\u9fff]", expected)) > 200
+    for name, link in links.items():
+        assert visible_text(body_of(written[link])) == expected, name
+
+
+def test_permanent_page_failures_fall_back_to_the_summary(repo: Path, site) -> None:
+    article = shared("corpus", "mozilla", "test-pages", "pixnet", "source.html").read_bytes()
+    links = {
+        "gone": site.add("/gone.html", "no", status=404),
+        "removed": site.add("/removed.html", "no", status=410),
+        "pdf": site.add("/doc.pdf", b"%PDF-1.4", content_type="application/pdf"),
+        "huge": site.add("/huge.html", b"<p>" + b"x" * 2_100_000 + b"</p>"),
+        "loop": site.add("/loop.html", redirect="/loop2.html"),
+        "empty": site.add("/empty.html", "<html><body><nav>menu</nav></body></html>"),
+        "bomb": site.add("/bomb.html", b"<p>" + b"0" * 30_000_000, gzip=True),
+        "fine": site.add("/fine.html", article),
+    }
+    site.add("/loop2.html", redirect="/loop.html")
+    write_config(repo, [{"name": "源", "url": summary_feed(site, list(links.values()))}],
+                 max_page_bytes="2MB", retries=0)
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 0, result.stderr
+    written = by_link(repo / "archive")
+    assert len(written) == len(links)
+    for name, link in links.items():
+        body = body_of(written[link])
+        assert (body == SUMMARY) == (name != "fine"), name
+    notes = [line for line in result.stdout.splitlines() if ": note: " in line]
+    assert len(notes) == len(links) - 1
+    assert any("HTTP 404" in n for n in notes) and any("redirects" in n for n in notes)
+    assert any("larger than 2 MB" in n for n in notes) and any("not an HTML" in n for n in notes)
+
+
+def test_transient_page_failures_write_nothing_and_retry_next_run(repo: Path, site) -> None:
+    article = shared("corpus", "mozilla", "test-pages", "pixnet", "source.html").read_bytes()
+    busy = site.add("/busy.html", article, fail_first=1, fail_status=503)
+    slow = site.add("/slow.html", article, delay=3, fail_first=0)
+    flaky = site.add("/flaky.html", article, reset_first=1)
+    feed = summary_feed(site, [busy, slow, flaky])
+    site.routes["/feed.xml"].etag = '"v1"'
+    write_config(repo, [{"name": "源", "url": feed, "timeout": "1s"}], retries=0)
+
+    first = mirror(repo, "fetch")
+
+    assert first.returncode == 1
+    assert first.stderr.count("will retry next run") == 3
+    assert posts(repo / "archive") == {} and commits(repo) == 0
+    site.routes["/slow.html"].delay = 0
+
+    second = mirror(repo, "fetch")
+
+    assert second.returncode == 0, second.stderr
+    assert site.not_modified["/feed.xml"] == 1  # retried although the feed answered 304
+    written = by_link(repo / "archive")
+    assert sorted(written) == sorted([busy, slow, flaky])
+    assert all(SUMMARY not in body_of(text) for text in written.values())
+    assert commits(repo) == 1
+
+
+def test_content_modes(repo: Path, site) -> None:
+    article = shared("corpus", "mozilla", "test-pages", "pixnet", "source.html").read_bytes()
+    full = "<p>" + "完整的文章内容。" * 60 + "</p>"
+    site.add("/a.html", article)
+    site.add("/b.html", article)
+    site.add("/c.html", article)
+    feeds = []
+    for mode in ("feed", "page", "auto"):
+        items = [Item(title="summary", link=site.url("/a.html"), body=None, summary=SUMMARY),
+                 Item(title="full", link=site.url("/b.html"), body=full),
+                 Item(title="excerpt", link=site.url("/c.html"), body="<p>文章的开头……</p>")]
+        url = site.add(f"/feed-{mode}.xml", rss(items), content_type=RSS)
+        feeds.append({"name": mode, "url": url, "content": mode})
+    write_config(repo, feeds[:1])
+    assert mirror(repo, "fetch").returncode == 0
+    assert site.page_hits() == 0
+
+    for feed in feeds[1:]:
+        write_config(repo, [feed])
+        (repo / "archive").joinpath(".mirror-index.tsv").unlink()
+        for post in (repo / "archive").glob("*.md"):
+            post.unlink()
+        before = dict(site.hits)
+        assert mirror(repo, "fetch", "--no-commit").returncode == 0
+        fetched = {p for p in ("/a.html", "/b.html", "/c.html")
+                   if site.hits[p] > before.get(p, 0)}
+        expected = {"page": {"/a.html", "/b.html", "/c.html"},
+                    "auto": {"/a.html", "/c.html"}}[feed["content"]]
+        assert fetched == expected, feed["content"]
+
+
+def test_markdown_posts_from_real_pages(repo: Path, site) -> None:
+    cases = ["qq", "pixnet", "keep-tabular-data", "wikipedia-2", "wikipedia"]
+    links = [site.add(f"/{c}.html", shared("corpus", "mozilla", "test-pages", c,
+                                           "source.html").read_bytes()) for c in cases]
+    write_config(repo, [{"name": "md", "url": summary_feed(site, links), "format": "markdown"}])
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 0, result.stderr
+    written = by_link(repo / "archive")
+    for case, link in zip(cases, links, strict=True):
+        text = written[link]
+        front, markdown = text.split("------\n\n", 1)
+        assert front.startswith("---\nlayout: post\n")
+        assert "<div" not in markdown and "<span" not in markdown and "<p>" not in markdown, case
+        assert not re.search(r"</?[a-z][^>]*>", markdown.replace("<!--", "")), case
+        assert "\n\n\n" not in markdown
+    assert re.search(r"[\u4e00-\u9fff]{20}", written[links[0]])
+    assert "| " in written[links[2]]  # a table
+    assert re.search(r"^\d+\. ", written[links[3]], re.M)  # an ordered list
+    assert re.search(r"\]\(https?://", written[links[4]])  # absolute links
