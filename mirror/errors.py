@@ -30,6 +30,10 @@ class LockError(MirrorError):
 class FeedError(MirrorError):
     """A feed could not be polled or parsed."""
 
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
 
 class EntryError(MirrorError):
     """One entry could not be archived this run; the next run retries it."""

@@ -153,6 +153,7 @@ class RunReport:
     feeds: list[FeedReport] = field(default_factory=list)
     commit: str | None = None
     recovered: int = 0
+    interrupted: bool = False
 
     @property
     def new(self) -> int:

@@ -5,36 +5,54 @@ extraction runs in worker processes, and everything written is decided in
 the order of feeds.yaml and of each feed, whatever order responses arrive
 in, so that the same inputs always give the same files. Errors are caught
 per feed and per entry: one broken feed or entry never stops the others.
+
+A stop request (SIGTERM, Ctrl-C) cuts the network work short; what was
+complete is still written and committed, and what was not is retried by
+the next run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
+import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from mirror import clock
-from mirror.archive import Archive, IndexLine, guid_key, read_from_link
+from mirror.archive import Archive, guid_key
 from mirror.clean import DEFAULT_VIDEO_HOSTS
 from mirror.errors import ConfigError, EntryError, FeedError, PageGone
-from mirror.extract import extract
 from mirror.fetch import fetch_page
 from mirror.fulltext import is_full_text, text_units
 from mirror.git import Repo
 from mirror.http import DEFAULT_USER_AGENT, Http, Limits
+from mirror.index import IndexLine
 from mirror.models import Article, Config, Entry, FeedConfig, FeedReport, Polled, Post, RunReport
 from mirror.poll import poll
 from mirror.render import render
-from mirror.state import State, entry_from_dict, entry_to_dict, run_lock, state_dir
+from mirror.scan import read_from_link
+from mirror.state import State, entry_from_dict, entry_to_dict, hold_lock, state_dir
 from mirror.urls import identity
 
 PENDING_DAYS = 7
 DAY_MS = 86_400_000
+JITTER = 0.1  # polls come up to 10 % later than due, so many mirrors do not poll in step
+
+
+class Progress(Protocol):
+    """What a progress display is told as a run goes on."""
+
+    def feeds(self, total: int) -> None: ...
+    def feed_done(self) -> None: ...
+    def articles(self, more: int) -> None: ...
+    def article_done(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -44,7 +62,7 @@ class Options:
     feeds: tuple[str, ...] = ()
     commit: bool = True
     wait: float = 300.0
-    on_feed: Callable[[FeedReport], None] | None = None
+    progress: Progress | None = None
 
 
 @dataclass
@@ -54,18 +72,26 @@ class _Work:
     feed: FeedConfig
     report: FeedReport
     polled: Polled | None = None
+    retry_after: float = 0.0
     new: list[Entry] = field(default_factory=list)
     articles: dict[int, Article] = field(default_factory=dict)
-    failed: list[tuple[Entry, str]] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+    classified: bool = False
+    complete: bool = False
 
 
 def run(config: Config, options: Options = Options()) -> RunReport:
     """Run once over the configured (or chosen) feeds; the report says what happened."""
+    return asyncio.run(run_async(config, options))
+
+
+async def run_async(config: Config, options: Options,
+                    stop: asyncio.Event | None = None) -> RunReport:
     feeds = select_feeds(config, options.feeds)
     repo = Repo.find(config.archive)
     folder = state_dir(config.archive, repo)
-    with run_lock(folder, options.wait):
-        return asyncio.run(_run(config, feeds, repo, folder, options))
+    async with hold_lock(folder, options.wait):
+        return await _run(config, feeds, repo, folder, options, stop)
 
 
 def select_feeds(config: Config, names: Sequence[str]) -> tuple[FeedConfig, ...]:
@@ -80,32 +106,67 @@ def select_feeds(config: Config, names: Sequence[str]) -> tuple[FeedConfig, ...]
 
 
 async def _run(config: Config, feeds: tuple[FeedConfig, ...], repo: Repo | None,
-               folder: Path, options: Options) -> RunReport:
+               folder: Path, options: Options, stop: asyncio.Event | None) -> RunReport:
     now = clock.now_ms()
     state = State.load(folder)
     archive = Archive(config.archive, folder).load()
-    leftovers = _leftovers(repo, archive) if repo and options.commit else []
+    leftovers = _leftovers(repo, archive, state) if repo and options.commit else []
     work = [_Work(feed=feed, report=FeedReport(name=feed.name)) for feed in feeds]
+    if options.progress:
+        options.progress.feeds(len(work))
     deadline = time.monotonic() + config.run_timeout
     async with Http(_limits(config), DEFAULT_USER_AGENT, deadline) as http, \
             _Extractor() as extractor:
-        await asyncio.gather(*(_poll(item, http, config, state) for item in work))
-        _classify(work, archive, state, now)
-        await asyncio.gather(*(_articles(item, http, config, extractor) for item in work))
+        network = _network(work, http, config, state, archive, extractor, options.progress)
+        interrupted = not await _unless_stopped(network, stop)
     posts = _render_all(work, archive, config, now)
     written = archive.write(posts)
-    _remember_failures(work, state, now)
-    state.save()
-    report = RunReport(feeds=[item.report for item in work], recovered=len(leftovers))
+    if written:
+        archive.save_snapshot()
+    report = RunReport(feeds=[item.report for item in work], recovered=len(leftovers),
+                       interrupted=interrupted)
     if repo is not None and options.commit:
         paths = [repo.relative(config.archive / path) for path in written]
         if written:
             paths.append(repo.relative(archive.index_path))
         report.commit = _commit(repo, sorted(set(paths + leftovers)), report, config, now)
-    if options.on_feed:
-        for item in work:
-            options.on_feed(item.report)
+        state.settled = [repo.head(), *archive.mark()]
+    _remember(work, state, interrupted)
+    state.save()
     return report
+
+
+async def _unless_stopped(work: asyncio.Future | asyncio.Task | object,
+                          stop: asyncio.Event | None) -> bool:
+    """Await the work; False when a stop request cut it short."""
+    task = asyncio.ensure_future(work)  # type: ignore[arg-type]
+    if stop is None:
+        await task
+        return True
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if task.done():
+        task.result()
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False
+
+
+async def _network(work: list[_Work], http: Http, config: Config, state: State,
+                   archive: Archive, extractor: _Extractor, progress: Progress | None) -> None:
+    async def polled(item: _Work) -> None:
+        await _poll(item, http, config, state)
+        if progress:
+            progress.feed_done()
+
+    await asyncio.gather(*(polled(item) for item in work))
+    _classify(work, archive, state)
+    if progress:
+        progress.articles(sum(len(item.new) for item in work))
+    await asyncio.gather(*(_articles(item, http, config, extractor, progress) for item in work))
 
 
 def _limits(config: Config) -> Limits:
@@ -121,12 +182,13 @@ async def _poll(item: _Work, http: Http, config: Config, state: State) -> None:
                                  remembered.validators(item.feed.url))
     except FeedError as exc:
         item.report.error = f"{exc} ({item.feed.url})"
+        item.retry_after = exc.retry_after or 0.0
         return
     item.report.not_modified = item.polled.not_modified
     item.report.entry_errors.extend(item.polled.warnings)
 
 
-def _classify(work: list[_Work], archive: Archive, state: State, now: int) -> None:
+def _classify(work: list[_Work], archive: Archive, state: State) -> None:
     """Split each feed's entries into new and known, in feeds.yaml order, once per run."""
     claimed: set[str] = set()
     for item in work:
@@ -144,16 +206,21 @@ def _classify(work: list[_Work], archive: Archive, state: State, now: int) -> No
                 item.report.known += 1
             else:
                 item.new.append(entry)
+        item.classified = True
 
 
-async def _articles(item: _Work, http: Http, config: Config, extractor: _Extractor) -> None:
+async def _articles(item: _Work, http: Http, config: Config, extractor: _Extractor,
+                    progress: Progress | None) -> None:
     async def one(index: int, entry: Entry) -> None:
         try:
             item.articles[index] = await _article(entry, item.feed, http, config, extractor)
         except EntryError as exc:
-            item.failed.append((entry, str(exc)))
+            item.failed[index] = str(exc)
+        if progress:
+            progress.article_done()
 
     await asyncio.gather(*(one(i, entry) for i, entry in enumerate(item.new)))
+    item.complete = True
 
 
 async def _article(entry: Entry, feed: FeedConfig, http: Http, config: Config,
@@ -197,37 +264,57 @@ def _render_all(work: list[_Work], archive: Archive, config: Config,
     return posts
 
 
-def _remember_failures(work: list[_Work], state: State, now: int) -> None:
-    """Validators for the next conditional GET, and entries to retry even on a 304."""
+def _remember(work: list[_Work], state: State, interrupted: bool) -> None:
+    """For the next run: validators, entries to retry (even on a 304), when to poll again."""
+    wall = int(time.time() * 1000)
     for item in work:
         remembered = state.feed(item.feed.name)
-        since = {p["entry"]["link"]: p.get("since_ms", now) for p in remembered.pending}
-        remembered.pending = []
-        for entry, reason in item.failed:
-            item.report.entry_errors.append(reason)
-            first = since.get(entry.link, now)
-            if now - first < PENDING_DAYS * DAY_MS:
-                remembered.pending.append({"entry": entry_to_dict(entry), "since_ms": first})
-        remembered.last_poll_ms = now
-        remembered.new = item.report.new
-        if item.polled is not None:
+        if item.classified:
+            remembered.pending = _still_pending(item, remembered.pending, wall)
             remembered.url = item.feed.url
-            remembered.etag = item.polled.etag
-            remembered.last_modified = item.polled.last_modified
-            remembered.min_interval = item.polled.min_interval
-        remembered.result = _result(item.report)
+            remembered.etag = item.polled.etag if item.polled else None
+            remembered.last_modified = item.polled.last_modified if item.polled else None
+            remembered.min_interval = item.polled.min_interval if item.polled else 0.0
+        remembered.last_poll_ms = wall
+        remembered.new = item.report.new
+        remembered.result = _result(item.report, interrupted and not item.complete)
+        wait = max(item.feed.every, remembered.min_interval, item.retry_after)
+        remembered.next_poll_ms = wall + int(wait * (1 + random.uniform(0, JITTER)) * 1000)
 
 
-def _result(report: FeedReport) -> str:
+def _still_pending(item: _Work, before: list[dict], wall: int) -> list[dict]:
+    """This run's unfinished entries, kept for a week from their first failure."""
+    since = {p["entry"]["link"]: p.get("since_ms", wall) for p in before}
+    pending = []
+    for index, entry in enumerate(item.new):
+        if index in item.articles:
+            continue
+        if index in item.failed:
+            item.report.entry_errors.append(item.failed[index])
+        first = since.get(entry.link, wall)
+        if wall - first < PENDING_DAYS * DAY_MS:
+            pending.append({"entry": entry_to_dict(entry), "since_ms": first})
+    return pending
+
+
+def _result(report: FeedReport, interrupted: bool) -> str:
     if report.error:
         return f"failed: {report.error}"
+    if interrupted:
+        return f"{report.new} new, interrupted"
     if report.entry_errors:
         return f"{report.new} new, {len(report.entry_errors)} failed"
     return "not modified" if report.not_modified else f"{report.new} new"
 
 
-def _leftovers(repo: Repo, archive: Archive) -> list[str]:
-    """Posts and index lines a killed run wrote but did not commit: this run commits them."""
+def _leftovers(repo: Repo, archive: Archive, state: State) -> list[str]:
+    """Posts and index lines a killed run wrote but did not commit: this run commits them.
+
+    Asking git is the slow part of a run with nothing new over a large archive,
+    so it is skipped when HEAD and the archive are as the last run left them.
+    """
+    if state.settled == [repo.head(), *archive.mark()]:
+        return []
     index = repo.relative(archive.index_path)
     found = []
     for path in repo.changed(archive.folder):
@@ -246,9 +333,8 @@ def _commit(repo: Repo, paths: list[str], report: RunReport, config: Config,
     subject = f"mirror: {total} new post{'s' if total != 1 else ''}" if total else \
         "mirror: complete an interrupted run"
     message = subject + ("\n\n" + "\n".join(counts) if counts else "") + "\n"
-    author = _author(config.commit_author)
     when = now // 1000 if os.environ.get("SOURCE_DATE_EPOCH") else None
-    return repo.commit(paths, message, author, when)
+    return repo.commit(paths, message, _author(config.commit_author), when)
 
 
 def _author(line: str | None) -> tuple[str, str] | None:
@@ -276,4 +362,11 @@ class _Extractor:
             self._pool = concurrent.futures.ProcessPoolExecutor(
                 mp_context=multiprocessing.get_context("spawn"))
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, extract, html, url)
+        return await loop.run_in_executor(self._pool, _extract_in_worker, html, url)
+
+
+def _extract_in_worker(html: str, url: str) -> str:
+    # Imported by the workers only, so that runs with nothing new start quickly.
+    from mirror.extract import extract
+
+    return extract(html, url)

@@ -49,7 +49,7 @@ async def poll(feed: FeedConfig, http: Http, max_bytes: int,
         response = await http.get(feed.url, timeout=feed.timeout, max_bytes=max_bytes,
                                   headers=headers)
     except HTTPFailure as failure:
-        raise FeedError(str(failure)) from None
+        raise FeedError(str(failure), retry_after=failure.retry_after) from None
     if response.status == 304:
         return Polled(feed=feed, not_modified=True, etag=etag, last_modified=modified,
                       min_interval=_min_interval(response, None))

@@ -12,7 +12,6 @@ import unicodedata
 from datetime import UTC, datetime
 
 import yaml
-from markdownify import markdownify
 from slugify import slugify
 
 from mirror.clean import (
@@ -66,6 +65,8 @@ def render_body(article: Article, feed: FeedConfig,
 
 
 def _markdown(body: str) -> str:
+    from markdownify import markdownify  # only Markdown posts need it (and it is slow to load)
+
     text = markdownify(body, heading_style="ATX", bullets="-", strip=["div", "span"],
                        escape_misc=False).strip()
     text = re.sub(r"\n{3,}", "\n\n", text)

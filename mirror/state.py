@@ -10,19 +10,20 @@ their feed then answers 304), and the last result of each feed for
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import filelock
 
-from mirror.archive import atomic_write
+from mirror.atomic import atomic_write
 from mirror.errors import LockError
 from mirror.git import Repo
 from mirror.models import Entry
@@ -40,16 +41,15 @@ def state_dir(archive: Path, repo: Repo | None) -> Path:
     return base / "mirror" / hashlib.sha1(str(archive.resolve()).encode()).hexdigest()[:16]
 
 
-@contextlib.contextmanager
-def run_lock(folder: Path, wait: float) -> Iterator[None]:
-    """Hold the archive's lock; LockError when another run keeps it past ``wait`` seconds."""
+@contextlib.asynccontextmanager
+async def hold_lock(folder: Path, wait: float) -> AsyncIterator[None]:
+    """The archive's lock: one run at a time; LockError after ``wait`` seconds."""
     folder.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(folder / "lock", timeout=wait)
+    lock = filelock.FileLock(folder / "lock", thread_local=False)
     try:
-        lock.acquire()
+        await asyncio.to_thread(lock.acquire, timeout=wait)
     except filelock.Timeout:
-        holder = _read_holder(folder)
-        raise LockError(f"another mirror run{holder} is using this archive; "
+        raise LockError(f"another mirror run{_holder(folder)} is using this archive; "
                         f"gave up after waiting {wait:g}s") from None
     try:
         (folder / "lock.pid").write_text(str(os.getpid()))
@@ -58,7 +58,7 @@ def run_lock(folder: Path, wait: float) -> Iterator[None]:
         lock.release()
 
 
-def _read_holder(folder: Path) -> str:
+def _holder(folder: Path) -> str:
     try:
         pid = (folder / "lock.pid").read_text().strip()
     except OSError:
@@ -87,6 +87,8 @@ class FeedState:
 class State:
     path: Path
     feeds: dict[str, FeedState] = field(default_factory=dict)
+    # HEAD and the archive's mark when a run last left everything committed
+    settled: list[Any] | None = None
 
     @classmethod
     def load(cls, folder: Path) -> State:
@@ -96,15 +98,16 @@ class State:
             if raw.get("version") != STATE_VERSION:
                 raise ValueError("old version")
             feeds = {name: FeedState(**data) for name, data in raw.get("feeds", {}).items()}
+            settled = raw.get("settled")
         except (OSError, ValueError, TypeError):
-            feeds = {}
-        return cls(path=path, feeds=feeds)
+            feeds, settled = {}, None
+        return cls(path=path, feeds=feeds, settled=settled)
 
     def feed(self, name: str) -> FeedState:
         return self.feeds.setdefault(name, FeedState())
 
     def save(self) -> None:
-        data = {"version": STATE_VERSION,
+        data = {"version": STATE_VERSION, "settled": self.settled,
                 "feeds": {name: dataclasses.asdict(s) for name, s in sorted(self.feeds.items())}}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode())

@@ -7,6 +7,7 @@ import re
 import ada_url
 
 TRACKING_PARAM = re.compile(r"(?:utm_[a-z_]+|fbclid|gclid|mc_cid|mc_eid)$", re.I)
+TRACKING_HINT = re.compile(r"[?&](?:utm_|fbclid|gclid|mc_cid|mc_eid)", re.I)
 
 
 def normalise(url: str, base: str | None = None) -> str | None:
@@ -30,18 +31,19 @@ def normalise(url: str, base: str | None = None) -> str | None:
 def identity(url: str) -> str:
     """The key two links share when they name the same article.
 
-    The scheme is ignored (sites move from http to https) and so are
-    tracking parameters; everything else, fragments included, counts.
+    ``url`` is a normalised link. The scheme is ignored (sites move from http
+    to https) and so are tracking parameters; everything else, fragments
+    included, counts. Plain string work: it runs for every archived post.
     """
-    try:
-        parsed = ada_url.URL(url)
-    except ValueError:
-        return url
-    if parsed.search:
-        kept = [part for part in parsed.search[1:].split("&")
-                if part and not TRACKING_PARAM.match(part.split("=", 1)[0])]
-        parsed.search = "&".join(kept)
-    return parsed.href.split(":", 1)[1]
+    rest = url[url.find(":") + 1:]
+    start = rest.find("?")
+    if start < 0 or not TRACKING_HINT.search(rest, start):
+        return rest
+    end = rest.find("#", start)
+    end = len(rest) if end < 0 else end
+    kept = [part for part in rest[start + 1:end].split("&")
+            if part and not TRACKING_PARAM.match(part.split("=", 1)[0])]
+    return rest[:start] + ("?" + "&".join(kept) if kept else "") + rest[end:]
 
 
 def is_web_url(text: str) -> bool:

@@ -9,6 +9,7 @@ requests it ever had in flight at once.
 from __future__ import annotations
 
 import gzip
+import select
 import socket
 import struct
 import threading
@@ -26,6 +27,7 @@ class Route:
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0            # seconds before answering
+    delay_first: int = 0          # only the first N requests are delayed (0: all)
     drip: float = 0.0             # seconds between body bytes
     fail_first: int = 0           # answer fail_status this many times first
     fail_status: int = 503
@@ -45,7 +47,7 @@ class Site:
         self.hits: Counter[str] = Counter()
         self.conditional: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
-        self.log: list[tuple[str, dict[str, str]]] = []
+        self.log: list[tuple[float, str, dict[str, str]]] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -61,7 +63,10 @@ class Site:
 
     def add(self, path: str, body: bytes | str = b"", **options: object) -> str:
         data = body.encode("utf-8") if isinstance(body, str) else body
-        self.routes[path] = Route(body=data, **options)  # type: ignore[arg-type]
+        route = Route(body=data, **options)  # type: ignore[arg-type]
+        if route.gzip:  # compressed once here: a slow server would fail timing-bound tests
+            route.body = gzip.compress(data, compresslevel=1)
+        self.routes[path] = route
         return self.url(path)
 
     def enter(self) -> None:
@@ -106,7 +111,7 @@ class _Handler(BaseHTTPRequestHandler):
             with site._lock:
                 site.hits[path] += 1
                 count = site.hits[path]
-                site.log.append((self.path, dict(self.headers)))
+                site.log.append((time.monotonic(), self.path, dict(self.headers)))
                 if self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"):
                     site.conditional[path] += 1
             self._answer(site.routes.get(path), count, path)
@@ -117,8 +122,9 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             self._send(404, b"not found", "text/plain")
             return
-        if route.delay:
-            time.sleep(route.delay)
+        delayed = route.delay and (not route.delay_first or count <= route.delay_first)
+        if delayed and not self._wait_unless_abandoned(route.delay):
+            return
         if count <= route.reset_first:
             self._reset()
             return
@@ -140,7 +146,6 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Last-Modified"] = route.last_modified
         body = route.body
         if route.gzip:
-            body = gzip.compress(body)
             headers["Content-Encoding"] = "gzip"
         self._send(route.status, body, route.content_type, headers, route.drip)
 
@@ -167,6 +172,16 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+    def _wait_unless_abandoned(self, seconds: float) -> bool:
+        """Sleep; False as soon as the client hangs up (it no longer waits on us)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            readable, _, _ = select.select([self.connection], [], [], 0.05)
+            if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                self.close_connection = True
+                return False
+        return True
 
     def _reset(self) -> None:
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

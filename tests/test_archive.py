@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mirror.archive import INDEX_NAME, Archive, read_from_link
+from mirror.archive import Archive
+from mirror.index import INDEX_NAME
 from mirror.models import Entry, Post
+from mirror.scan import read_from_link
 
 
 def entry(link: str, guid: str | None = None, feed: str = "f") -> Entry:
@@ -45,14 +47,28 @@ def test_collisions_get_a_short_stable_suffix(tmp_path: Path) -> None:
 
 
 def test_posts_without_index_lines_are_read_once(tmp_path: Path) -> None:
-    post = tmp_path / "archive" / "old.md"
-    post.parent.mkdir()
-    post.write_text('---\ntitle: "x"\nfrom: "https://a.example/q?x=1"\n---\nbody\n')
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "old.md").write_text('---\ntitle: "x"\nfrom: "https://a.example/q?x=1"\n---\n')
     cache = tmp_path / "cache"
-    assert Archive(post.parent, cache).load().is_known(entry("https://a.example/q?x=1"))
-    assert (cache / "scan.json").exists()
-    post.write_text("---\nfrom: https://a.example/changed\n---\nbody longer than before\n")
-    assert Archive(post.parent, cache).load().is_known(entry("https://a.example/changed"))
+    assert Archive(folder, cache).load().is_known(entry("https://a.example/q?x=1"))
+    assert (cache / "scan.json").exists() and (cache / "known.marshal").exists()
+    (folder / "sub").mkdir()
+    (folder / "sub" / "new.md").write_text("---\nfrom: https://a.example/new\n---\n")
+    again = Archive(folder, cache).load()
+    assert again.is_known(entry("https://a.example/new")) and again.post_count == 2
+    (folder / "old.md").unlink()
+    assert Archive(folder, cache).load().post_count == 1
+
+
+def test_the_snapshot_follows_what_this_process_wrote(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    archive = Archive(tmp_path / "archive", cache).load()
+    write(archive, entry("https://a.example/1", guid="g"), "2021/01/a.md")
+    archive.save_snapshot()
+    again = Archive(tmp_path / "archive", cache)
+    assert again._load_snapshot()
+    assert again.is_known(entry("https://a.example/2", guid="g")) and again.post_count == 1
 
 
 def test_a_line_cut_short_by_a_crash_is_dropped(tmp_path: Path) -> None:

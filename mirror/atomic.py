@@ -1,0 +1,25 @@
+"""Writing a file so that a crash leaves the old one or the new one, never half of either."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from mirror.errors import ArchiveError
+
+TEMP_PREFIX = ".mirror-tmp-"
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write to a temporary file beside target, flush it to disk, rename it into place."""
+    temp = target.parent / f"{TEMP_PREFIX}{secrets.token_hex(6)}"
+    try:
+        with temp.open("xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise ArchiveError(f"{target}: cannot write: {exc}") from None

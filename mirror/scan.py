@@ -1,0 +1,128 @@
+"""Reading the archive folder: which posts are there, and what a post's front matter says.
+
+Posts mirror did not write (the old script's, or a person's) are known by
+their ``from:`` link, read from the first lines of the file; what was read is
+cached outside the repository, so each is read once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from mirror.atomic import TEMP_PREFIX, atomic_write
+from mirror.urls import normalise
+
+HEAD_BYTES = 4096
+FROM_LINE = re.compile(r"^from:[ \t]*(.+?)[ \t]*$", re.M)
+CATEGORY_LINE = re.compile(r"^categories:[ \t]*\[[ \t]*(\"(?:[^\"\\]|\\.)*\"|[^,\]]*?)[ \t]*[,\]]",
+                           re.M)
+
+
+@dataclass
+class Listing:
+    """The posts under a folder, and each subfolder's modification time (to tell changes)."""
+
+    files: list[str] = field(default_factory=list)
+    folders: dict[str, int] = field(default_factory=dict)
+
+
+def list_posts(root: Path) -> Listing:
+    """Every ``*.md`` under root, '/'-separated and relative; a killed run's temp files go."""
+    listing = Listing()
+    stack = [""]
+    while stack:
+        prefix = stack.pop()
+        folder = os.path.join(root, prefix)
+        try:
+            listing.folders[prefix] = os.stat(folder).st_mtime_ns
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            continue
+        for item in entries:
+            name = item.name
+            if name.startswith("."):
+                if name.startswith(TEMP_PREFIX):  # never a whole post
+                    os.unlink(item.path)
+                continue
+            if item.is_dir(follow_symlinks=False):
+                stack.append(prefix + name + "/")
+            elif name.endswith(".md") and item.is_file(follow_symlinks=False):
+                listing.files.append(prefix + name)
+    return listing
+
+
+def folders_unchanged(root: Path, folders: dict[str, int]) -> bool:
+    """No post was added to, removed from or renamed in any of these folders."""
+    for prefix, mtime in folders.items():
+        try:
+            if os.stat(os.path.join(root, prefix)).st_mtime_ns != mtime:
+                return False
+        except FileNotFoundError:
+            return False
+    return bool(folders)
+
+
+def read_from_link(path: Path) -> str | None:
+    """The ``from:`` link in a post's front matter, or None when it has none."""
+    return read_front(path)[0]
+
+
+def read_front(path: Path) -> tuple[str | None, str]:
+    """The ``from:`` link and the first category of a post (its feed, in this format)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return None, ""
+    if not head.startswith("---"):
+        return None, ""
+    end = head.find("\n---", 3)
+    front = head[: end if end > 0 else len(head)]
+    link = FROM_LINE.search(front)
+    category = CATEGORY_LINE.search(front)
+    value = _unquote(link.group(1)) if link else None
+    return (normalise(value) or value) if value else None, \
+        _unquote(category.group(1)) if category else ""
+
+
+def read_fronts(root: Path, paths: list[str], cache_dir: Path | None) -> dict[str, list[str]]:
+    """path -> [link, feed] of each post, read once and then from the cache."""
+    cache_file = cache_dir / "scan.json" if cache_dir else None
+    cache = _read_cache(cache_file)
+    found = {}
+    for path in paths:
+        cached = cache.get(path)
+        if cached is None or len(cached) != 2:
+            link, feed = read_front(root / path)
+            cached = [link or "", feed]
+        found[path] = cached
+    if cache_file is not None and found != cache:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(cache_file, json.dumps(found, ensure_ascii=False).encode())
+    return found
+
+
+def _read_cache(path: Path | None) -> dict[str, list[str]]:
+    if path is None:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _unquote(value: str) -> str:
+    if value[:1] not in ('"', "'"):
+        return value
+    try:
+        loaded = yaml.safe_load(f"k: {value}")
+    except yaml.YAMLError:
+        return value.strip("\"'")
+    return str(loaded["k"]) if isinstance(loaded, dict) else value

@@ -1,0 +1,102 @@
+"""``mirror run``: poll each feed on its own schedule until asked to stop.
+
+Each feed is polled every ``every`` (plus up to 10 % jitter), never sooner
+than its ``<ttl>``, ``Cache-Control: max-age`` or ``Retry-After`` allow; the
+schedule lives in the cache, so a restart keeps it. Feeds that fall due
+together are run as one cycle of the ordinary pipeline, which commits when
+it archived something. feeds.yaml is read again when it changes. SIGTERM or
+SIGINT stops it: what is being written is finished and committed, and it
+exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from mirror.config import load_config
+from mirror.errors import ConfigError, LockError
+from mirror.git import Repo
+from mirror.models import Config, RunReport
+from mirror.pipeline import Options, run_async
+from mirror.state import State, state_dir
+
+IDLE_CHECK = 60.0  # seconds between looks at feeds.yaml when nothing is due sooner
+LOCKED_RETRY = 30.0
+
+
+async def serve(config_path: Path, options: Options,
+                report: Callable[[RunReport], None],
+                warn: Callable[[str], None]) -> int:
+    """Run cycles until SIGTERM/SIGINT; 0 on a clean stop."""
+    stop = asyncio.Event()
+    _on_signals(stop)
+    config = load_config(config_path)
+    loaded = _mtime(config_path)
+    while not stop.is_set():
+        config, loaded = _reload(config_path, config, loaded, warn)
+        due, wait = due_feeds(config, options.feeds)
+        if due:
+            try:
+                report(await run_async(config, _for(options, due), stop))
+            except LockError as exc:
+                warn(f"{exc}; trying again in {LOCKED_RETRY:g}s")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=LOCKED_RETRY)
+            continue
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=min(wait, IDLE_CHECK))
+    return 0
+
+
+def due_feeds(config: Config, chosen: tuple[str, ...]) -> tuple[tuple[str, ...], float]:
+    """The feeds due now, and the seconds until the next one is due otherwise."""
+    state = State.load(state_dir(config.archive, Repo.find(config.archive)))
+    now = time.time() * 1000
+    due, soonest = [], float("inf")
+    for feed in config.feeds:
+        if chosen and feed.name not in chosen:
+            continue
+        remembered = state.feeds.get(feed.name)
+        next_poll = remembered.next_poll_ms if remembered and remembered.url == feed.url else None
+        if next_poll is None or next_poll <= now:
+            due.append(feed.name)
+        else:
+            soonest = min(soonest, (next_poll - now) / 1000)
+    return tuple(due), soonest
+
+
+def _for(options: Options, feeds: tuple[str, ...]) -> Options:
+    return Options(feeds=feeds, commit=options.commit, wait=options.wait,
+                   progress=options.progress)
+
+
+def _on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(number, stop.set)
+
+
+def _reload(path: Path, config: Config, loaded: float,
+            warn: Callable[[str], None]) -> tuple[Config, float]:
+    """feeds.yaml again when it changed; the old one stays in force when the new one is bad."""
+    current = _mtime(path)
+    if current == loaded:
+        return config, loaded
+    try:
+        return load_config(path), current
+    except ConfigError as exc:
+        warn(f"{exc}; still using the previous configuration")
+        return config, current
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -1,0 +1,246 @@
+"""Polite, incremental, unbreakable: faults, conditional GET, limits, crashes, overlap."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import filelock
+import yaml
+
+from tests.conftest import (
+    GUARD,
+    ROOT,
+    SEED_EPOCH,
+    commits,
+    git,
+    mirror,
+    posts,
+    shared,
+    write_config,
+)
+from tests.feeds import Item, rss
+
+RSS = "application/rss+xml; charset=utf-8"
+
+
+def article() -> bytes:
+    return shared("corpus", "mozilla", "test-pages", "pixnet", "source.html").read_bytes()
+
+
+def froms(archive: Path) -> list[str]:
+    return [yaml.safe_load(text.split("---\n")[1])["from"] for text in posts(archive).values()]
+
+
+def test_faults_two_runs_archive_everything_and_the_third_only_asks_304(repo: Path, site) -> None:
+    page = article()
+    pages = {
+        "retry-after": site.add("/p/retry-after.html", page, fail_first=1, fail_status=503,
+                                fail_headers={"Retry-After": "1"}),
+        "dropped": site.add("/p/dropped.html", page, reset_first=1),
+        "hanging": site.add("/p/hanging.html", page, delay=4, delay_first=2),
+        "missing": site.add("/p/missing.html", "gone", status=404),
+        "huge": site.add("/p/huge.html", b"<p>" + b"x" * 30_000_000 + b"</p>"),
+        "bomb": site.add("/p/bomb.html", b"<p>" + b"0" * 50_000_000, gzip=True),
+        "loop": site.add("/p/loop.html", redirect="/p/loop.html"),
+        "fine": site.add("/p/fine.html", page),
+    }
+    items = [Item(title=name, link=url, body=None, summary="摘要。") for name, url in pages.items()]
+    up = site.add("/feed/up.xml", rss(items), content_type=RSS, etag='"up-1"')
+    down = site.add("/feed/down.xml", rss([Item(link="https://other.example/1")]),
+                    content_type=RSS, fail_first=2, fail_status=503, etag='"down-1"')
+    write_config(repo, [{"name": "up", "url": up}, {"name": "down", "url": down,
+                                                     "content": "feed"}],
+                 per_host=2, retries=1, timeout="2s", max_page_bytes="5MB")
+
+    first = mirror(repo, "fetch")
+
+    assert first.returncode == 1
+    assert "down: failed: HTTP 503" in first.stderr
+    assert "Traceback" not in first.stderr
+    assert commits(repo) == 1
+    assert len(froms(repo / "archive")) == len(pages) - 1  # the hanging page is retried
+
+    second = mirror(repo, "fetch")
+
+    assert second.returncode == 0, second.stderr
+    archived = froms(repo / "archive")
+    assert sorted(archived) == sorted([*pages.values(), "https://other.example/1"])
+    assert commits(repo) == 2
+    assert site.max_in_flight <= 2
+    before = {path: n for path, n in site.hits.items()}
+    snapshot = posts(repo / "archive")
+
+    third = mirror(repo, "fetch")
+
+    assert third.returncode == 0, third.stderr
+    asked = {path: n - before.get(path, 0) for path, n in site.hits.items()
+             if n - before.get(path, 0)}
+    assert asked == {"/feed/up.xml": 1, "/feed/down.xml": 1}
+    assert site.not_modified["/feed/up.xml"] >= 1 and site.not_modified["/feed/down.xml"] == 1
+    assert posts(repo / "archive") == snapshot and commits(repo) == 2
+    retried = [t for t, path, _ in site.log if path == "/p/retry-after.html"]
+    assert retried[1] - retried[0] >= 0.9  # Retry-After: 1 was honoured
+
+
+def test_requests_name_the_tool_and_keep_the_delay(repo: Path, site) -> None:
+    page = article()
+    links = [site.add(f"/p/{i}.html", page) for i in range(4)]
+    feed = site.add("/feed.xml", rss([Item(link=link, body=None, summary="s") for link in links]),
+                    content_type=RSS)
+    write_config(repo, [{"name": "n", "url": feed}], delay="0.3s", per_host=4)
+
+    assert mirror(repo, "fetch").returncode == 0
+
+    starts = sorted(t for t, _, _ in site.log)
+    assert all(b - a >= 0.25 for a, b in itertools.pairwise(starts))
+    agents = {headers.get("User-Agent") for _, _, headers in site.log}
+    assert len(agents) == 1 and re.fullmatch(r"mirror/\d+\.\d+\.\d+ .*", agents.pop())
+
+
+def test_per_host_limit_holds_under_load(repo: Path, site) -> None:
+    links = [site.add(f"/p/{i}.html", article(), delay=0.2) for i in range(12)]
+    feed = site.add("/feed.xml", rss([Item(link=link, body=None, summary="s") for link in links]),
+                    content_type=RSS)
+    write_config(repo, [{"name": "n", "url": feed}], per_host=3)
+
+    assert mirror(repo, "fetch").returncode == 0
+    assert site.max_in_flight == 3
+
+
+def many_items(count: int) -> list[Item]:
+    body = "<p>" + "这是一篇完整的新闻报道。" * 40 + "</p>"
+    return [Item(title=f"新闻 {i}", link=f"https://news.example/{i}", body=body,
+                 date=1_610_444_483 - i * 60) for i in range(count)]
+
+
+def start_mirror(cwd: Path, *args: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(GUARD), str(ROOT)]),
+               SOURCE_DATE_EPOCH=SEED_EPOCH)
+    return subprocess.Popen([sys.executable, "-m", "mirror", *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def assert_sound(repo: Path) -> None:
+    """Whatever moment a run died at: no half post, no broken repository."""
+    for name, text in posts(repo / "archive").items():
+        assert text.startswith("---\nlayout: post\n") and text.endswith("</div>\n"), name
+    fsck = subprocess.run(["git", "fsck", "--no-progress"], cwd=repo, capture_output=True,
+                          text=True)
+    assert fsck.returncode == 0, fsck.stderr
+    assert not (repo / ".git" / "index.lock").exists()
+
+
+def test_sigkill_at_any_moment_then_the_next_run_completes(repo: Path, site,
+                                                           tmp_path: Path) -> None:
+    count = 600
+    feed = site.add("/feed.xml", rss(many_items(count)), content_type=RSS)
+    probe = tmp_path / "probe"
+    for where in (repo, probe):
+        where.mkdir(exist_ok=True)
+        git(where, "init", "-q")
+        write_config(where, [{"name": "新闻", "url": feed}], content="feed")
+    started = time.monotonic()
+    assert mirror(probe, "fetch").returncode == 0
+    duration = time.monotonic() - started  # kills below land in every phase of a run
+    for share in (0.2, 0.4, 0.55, 0.7, 0.8, 0.9, 0.95):
+        process = start_mirror(repo, "fetch")
+        time.sleep(duration * share)
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+        assert_sound(repo)
+
+    final = mirror(repo, "fetch")
+
+    assert final.returncode == 0, final.stderr
+    assert_sound(repo)
+    archived = froms(repo / "archive")
+    assert len(archived) == len(set(archived)) == count
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == "?? feeds.yaml\n"
+    assert mirror(repo, "fetch").returncode == 0
+    assert git(repo, "status", "--porcelain", "--untracked-files=all") == "?? feeds.yaml\n"
+
+
+def test_two_runs_at_once_archive_each_post_once(repo: Path, site) -> None:
+    feed = site.add("/feed.xml", rss(many_items(120)), content_type=RSS, delay=0.5)
+    write_config(repo, [{"name": "新闻", "url": feed}], content="feed")
+
+    first, second = start_mirror(repo, "fetch"), start_mirror(repo, "fetch")
+    results = [(*p.communicate(timeout=120), p.returncode) for p in (first, second)]
+
+    assert [code for _, _, code in results] == [0, 0], results
+    archived = froms(repo / "archive")
+    assert len(archived) == len(set(archived)) == 120
+    assert commits(repo) == 1
+
+
+def test_a_run_that_cannot_wait_says_so(repo: Path, site) -> None:
+    feed = site.add("/feed.xml", rss(many_items(2)), content_type=RSS)
+    write_config(repo, [{"name": "n", "url": feed}], content="feed")
+    folder = repo / ".git" / "mirror"
+    folder.mkdir(parents=True)
+    with filelock.FileLock(folder / "lock"):
+        result = mirror(repo, "fetch", "--wait", "0")
+    assert result.returncode == 3
+    assert result.stderr.strip().splitlines() == [
+        "mirror: another mirror run is using this archive; gave up after waiting 0s"]
+
+
+def test_mirror_run_polls_commits_and_stops_cleanly(repo: Path, site) -> None:
+    items = many_items(6)
+    feed = site.add("/feed.xml", rss(items[:2]), content_type=RSS)
+    write_config(repo, [{"name": "新闻", "url": feed}], content="feed", every="2s")
+    process = start_mirror(repo, "run")
+    time.sleep(3)
+    site.add("/feed.xml", rss(items[:4]), content_type=RSS)
+    time.sleep(3)
+    site.add("/feed.xml", rss(items), content_type=RSS)
+    time.sleep(3)
+
+    process.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    out, err = process.communicate(timeout=20)
+
+    assert process.returncode == 0, err
+    assert time.monotonic() - started < 5
+    assert site.hits["/feed.xml"] >= 4
+    assert commits(repo) == 3
+    assert len(froms(repo / "archive")) == 6
+    assert "新闻: 2 new" in out and "Traceback" not in err
+
+    status = mirror(repo, "status", "--json")
+    assert status.returncode == 0, status.stderr
+    [feed_status] = json.loads(status.stdout)
+    assert feed_status["name"] == "新闻" and feed_status["posts"] == 6
+    assert feed_status["last_poll"] and feed_status["next_poll"] > feed_status["last_poll"]
+    table = mirror(repo, "status")
+    assert "新闻" in table.stdout and "next poll" in table.stdout
+
+
+def test_sigterm_during_fetch_commits_what_is_complete(repo: Path, site) -> None:
+    page = article()
+    fast = [site.add(f"/fast/{i}.html", page) for i in range(3)]
+    slow = [site.add(f"/slow/{i}.html", page, delay=30) for i in range(2)]
+    feed = site.add("/feed.xml", rss([Item(title=f"t{i}", link=link, body=None, summary="s")
+                                      for i, link in enumerate(fast + slow)]), content_type=RSS)
+    write_config(repo, [{"name": "n", "url": feed}], per_host=8, timeout="60s")
+    process = start_mirror(repo, "fetch")
+    time.sleep(6)
+
+    process.send_signal(signal.SIGTERM)
+    _out, err = process.communicate(timeout=20)
+
+    assert process.returncode == 1 and "stopped early" in err
+    assert sorted(froms(repo / "archive")) == sorted(fast)
+    assert commits(repo) == 1
+    for route in slow:
+        site.routes[route.split(str(site.server.server_address[1]))[1]].delay = 0
+    assert mirror(repo, "fetch").returncode == 0
+    assert sorted(froms(repo / "archive")) == sorted(fast + slow)
