@@ -42,8 +42,10 @@ def guid_key(feed: str, guid: str) -> str:
 class Archive:
     """The set of archived entries, and the folder new posts go to."""
 
-    def __init__(self, folder: Path, cache_dir: Path | None = None) -> None:
+    def __init__(self, folder: Path, cache_dir: Path | None = None,
+                 skip: frozenset[str] = frozenset()) -> None:
         self.folder = folder
+        self.skip = skip
         self.index_path = folder / INDEX_NAME
         self.cache_dir = cache_dir
         self.links: set[str] = set()
@@ -85,7 +87,7 @@ class Archive:
         for path, feed, guid, link in read_index(self.index_path):
             self._add(feed, guid, link)
             indexed.add(path)
-        listing = list_posts(self.folder)
+        listing = list_posts(self.folder, self.skip)
         self.post_count = len(listing.files)
         self._folders = listing.folders
         self._names = {path.lower() for path in listing.files}
@@ -99,7 +101,7 @@ class Archive:
     def names(self) -> set[str]:
         """Lower-cased paths of every post: new names must not collide, on any file system."""
         if self._names is None:
-            self._names = {path.lower() for path in list_posts(self.folder).files}
+            self._names = {path.lower() for path in list_posts(self.folder, self.skip).files}
         return self._names
 
     # ------------------------------------------------------------ snapshot

@@ -63,10 +63,10 @@ class Repo:
     def relative(self, path: Path) -> str:
         return path.resolve().relative_to(self.top.resolve()).as_posix()
 
-    def changed(self, folder: Path) -> list[str]:
-        """Untracked, modified or deleted files under folder, relative to the top."""
+    def changed(self, *folders: Path) -> list[str]:
+        """Untracked, modified or deleted files under these folders, relative to the top."""
         out = self.git("status", "--porcelain=v1", "-z", "--untracked-files=all",
-                       "--no-renames", "--", self.relative(folder))
+                       "--no-renames", "--", *(self.relative(f) for f in folders))
         return [item[3:] for item in out.split("\0") if len(item) > 3]
 
     def commit(self, paths: list[str], message: str, author: tuple[str, str] | None = None,
@@ -109,6 +109,45 @@ class Repo:
         self.git("reset", "-q", "--pathspec-from-file=-", "--pathspec-file-nul", "--",
                  stdin="\0".join(paths) + "\0")
 
+    # ------------------------------------------------------------- remotes
+
+    def upstream(self) -> tuple[str, str]:
+        """(remote, branch) this branch pushes to: its upstream, else origin and its name."""
+        branch = self.git("symbolic-ref", "-q", "--short", "HEAD", check=False).strip()
+        if not branch:
+            raise GitError("push: HEAD is not on a branch (a detached checkout?)")
+        remote = self.git("config", f"branch.{branch}.remote", check=False).strip() or "origin"
+        merge = self.git("config", f"branch.{branch}.merge", check=False).strip()
+        if remote not in self.git("remote").split():
+            raise GitError(f"push: no remote named {remote!r} to push to")
+        return remote, merge.removeprefix("refs/heads/") or branch
+
+    def push(self, remote: str, branch: str) -> str | None:
+        """Push HEAD (never forced); None when it landed, else what git said."""
+        result = subprocess.run(
+            ["git", "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}"], cwd=self.top,
+            capture_output=True, text=True, check=False)
+        if result.returncode == 0:
+            return None
+        said = [line.strip() for line in (result.stdout + result.stderr).splitlines()]
+        reasons = [line for line in said if line.startswith("!") or "error" in line.lower()]
+        return (reasons or said or ["failed"])[0]
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        return subprocess.run(["git", "merge-base", "--is-ancestor", older, newer],
+                              cwd=self.top, capture_output=True, check=False).returncode == 0
+
+    def fetch(self, remote: str, branch: str) -> str | None:
+        """The remote branch's commit after fetching it; None when it does not exist yet."""
+        result = subprocess.run(["git", "fetch", "-q", remote, f"refs/heads/{branch}"],
+                                cwd=self.top, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            if "couldn't find remote ref" in result.stderr:
+                return None
+            detail = result.stderr.strip().splitlines()
+            raise GitError(f"fetch from {remote}: {detail[-1] if detail else 'failed'}")
+        return self.git("rev-parse", "FETCH_HEAD").strip()
+
     def identity(self, configured: tuple[str, str] | None) -> dict[str, str]:
         """Author and committer: git's variables, feeds.yaml, git config, else a default."""
         fallback = configured or self._configured_identity() or (
@@ -124,3 +163,11 @@ class Repo:
         name = self.git("config", "user.name", check=False).strip()
         email = self.git("config", "user.email", check=False).strip()
         return (name, email) if name and email else None
+
+
+def parse_author(line: str | None) -> tuple[str, str] | None:
+    """("Name", "email") from feeds.yaml's ``commit_author: Name <email>``."""
+    if not line:
+        return None
+    name, _, email = line.rpartition(" <")
+    return name.strip(), email.rstrip(">")

@@ -42,6 +42,11 @@ def read_index(path: Path) -> list[tuple[str, str, str, str]]:
         raise ArchiveError(f"{path}: cannot read the index: {exc}") from None
     if text and not text.endswith("\n"):
         text = _drop_cut_line(path, text)
+    return parse_rows(text)
+
+
+def parse_rows(text: str) -> list[tuple[str, str, str, str]]:
+    """The lines of an index file's text; comments and damaged lines are skipped."""
     rows = []
     for row in text.splitlines():
         fields = row.split("\t")

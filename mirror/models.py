@@ -42,8 +42,8 @@ class IndexPages:
     """Where the generated index pages go, and how their dates read."""
 
     enabled: bool = True
-    folder: str = "."
-    overview: str = "index.md"
+    folder: str = "feeds"  # relative to the repository (the folder of feeds.yaml)
+    overview: str = "README.md"
     time_zone: str = "UTC"
     newest: int = 50
 
@@ -154,6 +154,9 @@ class RunReport:
     commit: str | None = None
     recovered: int = 0
     interrupted: bool = False
+    notes: list[str] = field(default_factory=list)
+    pushed: bool = False
+    push_error: str | None = None
 
     @property
     def new(self) -> int:
@@ -161,4 +164,4 @@ class RunReport:
 
     @property
     def failed(self) -> bool:
-        return any(f.failed for f in self.feeds)
+        return any(f.failed for f in self.feeds) or self.push_error is not None

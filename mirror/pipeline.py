@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import hashlib
 import multiprocessing
 import os
 import random
@@ -25,16 +26,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from mirror import clock
+from mirror import clock, sync
 from mirror.archive import Archive, guid_key
 from mirror.clean import DEFAULT_VIDEO_HOSTS
-from mirror.errors import ConfigError, EntryError, FeedError, PageGone
+from mirror.errors import ConfigError, EntryError, FeedError, GitError, PageGone
 from mirror.fetch import fetch_page
 from mirror.fulltext import is_full_text, text_units
-from mirror.git import Repo
+from mirror.git import Repo, parse_author
 from mirror.http import DEFAULT_USER_AGENT, Http, Limits
 from mirror.index import IndexLine
 from mirror.models import Article, Config, Entry, FeedConfig, FeedReport, Polled, Post, RunReport
+from mirror.pages import is_page, pages_folder, skipped_in_archive, write_pages
 from mirror.poll import poll
 from mirror.render import render
 from mirror.scan import read_from_link
@@ -63,6 +65,8 @@ class Options:
     commit: bool = True
     wait: float = 300.0
     progress: Progress | None = None
+    push: bool = False
+    shard: tuple[int, int] | None = None
 
 
 @dataclass
@@ -87,30 +91,41 @@ def run(config: Config, options: Options = Options()) -> RunReport:
 
 async def run_async(config: Config, options: Options,
                     stop: asyncio.Event | None = None) -> RunReport:
-    feeds = select_feeds(config, options.feeds)
+    feeds = select_feeds(config, options.feeds, options.shard)
     repo = Repo.find(config.archive)
+    if options.push and repo is None:
+        raise ConfigError(f"--push: {config.archive} is not in a git repository")
     folder = state_dir(config.archive, repo)
     async with hold_lock(folder, options.wait):
         return await _run(config, feeds, repo, folder, options, stop)
 
 
-def select_feeds(config: Config, names: Sequence[str]) -> tuple[FeedConfig, ...]:
-    if not names:
-        return config.feeds
-    known = {feed.name: feed for feed in config.feeds}
-    missing = [name for name in names if name not in known]
-    if missing:
-        raise ConfigError(f"--feed {missing[0]!r}: no such feed in {config.path.name} "
-                          f"(feeds: {', '.join(known)})")
-    return tuple(known[name] for name in dict.fromkeys(names))
+def select_feeds(config: Config, names: Sequence[str],
+                 shard: tuple[int, int] | None = None) -> tuple[FeedConfig, ...]:
+    feeds = config.feeds
+    if names:
+        known = {feed.name: feed for feed in config.feeds}
+        missing = [name for name in names if name not in known]
+        if missing:
+            raise ConfigError(f"--feed {missing[0]!r}: no such feed in {config.path.name} "
+                              f"(feeds: {', '.join(known)})")
+        feeds = tuple(known[name] for name in dict.fromkeys(names))
+    if shard is not None:
+        feeds = tuple(feed for feed in feeds if shard_of(feed.name, shard[1]) == shard[0])
+    return feeds
+
+
+def shard_of(name: str, shards: int) -> int:
+    """The shard (1 to shards) a feed belongs to: stable, whatever else feeds.yaml holds."""
+    return int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % shards + 1
 
 
 async def _run(config: Config, feeds: tuple[FeedConfig, ...], repo: Repo | None,
                folder: Path, options: Options, stop: asyncio.Event | None) -> RunReport:
     now = clock.now_ms()
     state = State.load(folder)
-    archive = Archive(config.archive, folder).load()
-    leftovers = _leftovers(repo, archive, state) if repo and options.commit else []
+    archive = Archive(config.archive, folder, skipped_in_archive(config)).load()
+    leftovers = _leftovers(repo, archive, state, config) if repo and options.commit else []
     work = [_Work(feed=feed, report=FeedReport(name=feed.name)) for feed in feeds]
     if options.progress:
         options.progress.feeds(len(work))
@@ -121,15 +136,19 @@ async def _run(config: Config, feeds: tuple[FeedConfig, ...], repo: Repo | None,
         interrupted = not await _unless_stopped(network, stop)
     posts = _render_all(work, archive, config, now)
     written = archive.write(posts)
-    if written:
-        archive.save_snapshot()
     report = RunReport(feeds=[item.report for item in work], recovered=len(leftovers),
                        interrupted=interrupted)
+    changed = [config.archive / path for path in written]
+    if written or leftovers:
+        archive.save_snapshot()
+        pages = write_pages(config, folder)
+        changed += [archive.index_path, *pages.written]
+        report.notes.extend(pages.notes)
     if repo is not None and options.commit:
-        paths = [repo.relative(config.archive / path) for path in written]
-        if written:
-            paths.append(repo.relative(archive.index_path))
+        paths = [repo.relative(path) for path in changed]
         report.commit = _commit(repo, sorted(set(paths + leftovers)), report, config, now)
+        if options.push:
+            _push(repo, config, folder, report, now)
         state.settled = [repo.head(), *archive.mark()]
     _remember(work, state, interrupted)
     state.save()
@@ -307,8 +326,8 @@ def _result(report: FeedReport, interrupted: bool) -> str:
     return "not modified" if report.not_modified else f"{report.new} new"
 
 
-def _leftovers(repo: Repo, archive: Archive, state: State) -> list[str]:
-    """Posts and index lines a killed run wrote but did not commit: this run commits them.
+def _leftovers(repo: Repo, archive: Archive, state: State, config: Config) -> list[str]:
+    """Posts, index lines and pages a killed run wrote but did not commit: this run does.
 
     Asking git is the slow part of a run with nothing new over a large archive,
     so it is skipped when HEAD and the archive are as the last run left them.
@@ -316,10 +335,12 @@ def _leftovers(repo: Repo, archive: Archive, state: State) -> list[str]:
     if state.settled == [repo.head(), *archive.mark()]:
         return []
     index = repo.relative(archive.index_path)
+    folders = {archive.folder, pages_folder(config)}
     found = []
-    for path in repo.changed(archive.folder):
+    for path in repo.changed(*sorted(folders)):
         full = repo.top / path
-        if path == index or (path.endswith(".md") and full.exists() and read_from_link(full)):
+        if path == index or (path.endswith(".md") and full.exists()
+                             and (read_from_link(full) or is_page(full))):
             found.append(path)
     return found
 
@@ -334,14 +355,22 @@ def _commit(repo: Repo, paths: list[str], report: RunReport, config: Config,
         "mirror: complete an interrupted run"
     message = subject + ("\n\n" + "\n".join(counts) if counts else "") + "\n"
     when = now // 1000 if os.environ.get("SOURCE_DATE_EPOCH") else None
-    return repo.commit(paths, message, _author(config.commit_author), when)
+    return repo.commit(paths, message, parse_author(config.commit_author), when)
 
 
-def _author(line: str | None) -> tuple[str, str] | None:
-    if not line:
-        return None
-    name, _, email = line.rpartition(" <")
-    return name.strip(), email.rstrip(">")
+def _push(repo: Repo, config: Config, folder: Path, report: RunReport, now: int) -> None:
+    when = now // 1000 if os.environ.get("SOURCE_DATE_EPOCH") else None
+    try:
+        pushed = sync.push(repo, config, folder, when)
+    except GitError as exc:
+        report.push_error = str(exc)
+        return
+    report.pushed = True
+    if pushed.rebased:
+        report.notes.append(f"the remote had moved on: rebased {pushed.rebased} time(s)")
+    if pushed.dropped:
+        report.notes.append(f"{len(pushed.dropped)} post(s) dropped: the remote already "
+                            f"holds the same entries ({', '.join(pushed.dropped[:3])})")
 
 
 class _Extractor:

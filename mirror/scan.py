@@ -32,8 +32,9 @@ class Listing:
     folders: dict[str, int] = field(default_factory=dict)
 
 
-def list_posts(root: Path) -> Listing:
-    """Every ``*.md`` under root, '/'-separated and relative; a killed run's temp files go."""
+def list_posts(root: Path, skip: frozenset[str] = frozenset()) -> Listing:
+    """Every ``*.md`` under root, '/'-separated and relative, but the ``skip`` paths and
+    folders (ending in '/'); a killed run's temporary files are removed on the way."""
     listing = Listing()
     stack = [""]
     while stack:
@@ -50,10 +51,12 @@ def list_posts(root: Path) -> Listing:
                 if name.startswith(TEMP_PREFIX):  # never a whole post
                     os.unlink(item.path)
                 continue
+            path = prefix + name
             if item.is_dir(follow_symlinks=False):
-                stack.append(prefix + name + "/")
-            elif name.endswith(".md") and item.is_file(follow_symlinks=False):
-                listing.files.append(prefix + name)
+                if path + "/" not in skip:
+                    stack.append(path + "/")
+            elif name.endswith(".md") and path not in skip and item.is_file(follow_symlinks=False):
+                listing.files.append(path)
     return listing
 
 
@@ -80,6 +83,11 @@ def read_front(path: Path) -> tuple[str | None, str]:
             head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return None, ""
+    return parse_front(head)
+
+
+def parse_front(head: str) -> tuple[str | None, str]:
+    """``read_front`` for the first few kilobytes of a post, as text."""
     if not head.startswith("---"):
         return None, ""
     end = head.find("\n---", 3)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from mirror.archive import Archive
 from mirror.git import Repo
 from mirror.models import Config
+from mirror.pages import skipped_in_archive
 from mirror.state import State, state_dir
 
 
@@ -28,7 +29,7 @@ class FeedStatus:
 def feed_statuses(config: Config) -> list[FeedStatus]:
     folder = state_dir(config.archive, Repo.find(config.archive))
     state = State.load(folder)
-    counts = Archive(config.archive, folder).load().posts_by_feed
+    counts = Archive(config.archive, folder, skipped_in_archive(config)).load().posts_by_feed
     statuses = []
     for feed in config.feeds:
         remembered = state.feeds.get(feed.name)

@@ -115,5 +115,10 @@ def mirror(cwd: Path, *args: str, epoch: str | None = SEED_EPOCH,
 
 
 def posts(archive: Path) -> dict[str, str]:
-    return {p.relative_to(archive).as_posix(): p.read_text(encoding="utf-8")
-            for p in sorted(archive.rglob("*.md"))}
+    """The posts under a folder, by relative path; the generated index pages are not posts."""
+    found = {}
+    for path in sorted(archive.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith("<!-- written by mirror"):
+            found[path.relative_to(archive).as_posix()] = text
+    return found

@@ -107,7 +107,8 @@ def test_only_mirrors_own_files_are_committed(repo: Path, site) -> None:
 
     assert result.returncode == 0, result.stderr
     committed = git(repo, "show", "--name-only", "--format=", "HEAD").split()
-    assert all(path.startswith("archive/") for path in committed)
+    assert all(path.startswith(("archive/", "feeds/")) for path in committed)
+    assert "feeds/README.md" in committed  # the index pages
     assert "A  notes.txt" in git(repo, "status", "--porcelain")
 
 

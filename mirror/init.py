@@ -1,0 +1,139 @@
+"""``mirror init``: a ready mirror repository, scheduled by GitHub Actions.
+
+Writes a commented feeds.yaml, the archive folder, a .gitignore line for the
+cache, a requirements.txt that installs mirror, and
+``.github/workflows/mirror.yml``: hourly off the top of the hour and on
+demand, never overlapping itself, allowed to push, with pip and mirror's own
+cache kept between runs. Existing files are never overwritten unless asked.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from mirror import __version__
+from mirror.errors import ConfigError
+
+CACHE_DIR = ".mirror-cache"
+
+FEEDS_YAML = """\
+# mirror: the feeds this repository archives; see mirror's README, "feeds.yaml".
+# Top-level keys other than `feeds` are defaults that each feed may override.
+
+archive: archive                            # where posts go, relative to this file
+image_proxy: "https://images.weserv.nl?url="  # load images through a proxy readers can reach
+content: auto                               # auto | feed | page: where post bodies come from
+# format: markdown                          # bodies as Markdown instead of one line of HTML
+# every: 1h                                 # how often `mirror run` polls each feed
+# per_host: 2                               # requests in flight to one host
+# index_pages: { folder: feeds, time_zone: Asia/Taipei }
+
+feeds:
+  - name: 美国之音
+    url: https://feedx.net/rss/mgzy1.xml
+  - name: 自由亚洲电台
+    url: https://www.rfa.org/mandarin/yataibaodao/rss2.xml
+    tags: [ RFA, 自由亚洲电台 ]
+  - name: 中国数字时代
+    url: https://chinadigitaltimes.net/chinese/feed/
+"""
+
+WORKFLOW = """\
+# mirror: archive the feeds of feeds.yaml as posts, one commit per run, pushed here.
+name: mirror
+
+on:
+  schedule:
+    - cron: "{minute} * * * *"  # hourly, off the top of the hour when runners are busiest
+  workflow_dispatch:
+
+permissions:
+  contents: write  # to push the new posts
+
+concurrency:
+  group: mirror-${{{{ github.ref }}}}  # never two runs at once; a late one waits
+  cancel-in-progress: false
+
+jobs:
+  fetch:
+    runs-on: ubuntu-latest
+    timeout-minutes: 40
+{strategy}    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+          cache: pip
+          cache-dependency-path: requirements.txt
+      - name: Install mirror
+        run: pip install -r requirements.txt
+      - name: Restore mirror's cache (feed validators, schedule, archive snapshot)
+        uses: actions/cache@v4
+        with:
+          path: {cache}
+          key: mirror{shard_key}-${{{{ github.run_id }}}}
+          restore-keys: mirror{shard_key}-
+      - name: Fetch, commit and push
+        env:
+          MIRROR_CACHE_DIR: {cache}
+        # --fail-on error: a feed that fails fails the run; an article that times
+        # out is only a warning, and is retried by the next run.
+        run: mirror fetch --push --fail-on error{shard_option}
+"""
+
+STRATEGY = """\
+    strategy:
+      fail-fast: false  # one shard's trouble never stops the others
+      matrix:
+        shard: [{shards}]
+"""
+
+
+def scaffold(folder: Path, *, force: bool = False, shards: int = 1, minute: int = 17,
+             install: str | None = None) -> list[Path]:
+    """Write the files of a new mirror repository into folder."""
+    if shards < 1:
+        raise ConfigError(f"--shards must be at least 1, not {shards}")
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {
+        folder / "feeds.yaml": FEEDS_YAML,
+        folder / "archive" / ".gitkeep": "",
+        folder / "requirements.txt": f"{install or f'mirror=={__version__}'}\n",
+        folder / ".github" / "workflows" / "mirror.yml": workflow(shards, minute),
+    }
+    existing = [path for path in files if path.exists()]
+    if existing and not force:
+        names = ", ".join(str(path.relative_to(folder)) for path in existing)
+        raise ConfigError(f"{folder}: {names} already exist; nothing was written "
+                          "(use --force to overwrite them)")
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    written = [*files, *_ignore_cache(folder)]
+    if not (folder / ".git").exists():
+        subprocess.run(["git", "init", "-q", str(folder)], check=False)
+    return written
+
+
+def workflow(shards: int, minute: int) -> str:
+    if shards == 1:
+        return WORKFLOW.format(minute=minute, strategy="", cache=CACHE_DIR, shard_key="",
+                               shard_option="")
+    listed = ", ".join(str(k) for k in range(1, shards + 1))
+    return WORKFLOW.format(minute=minute, strategy=STRATEGY.format(shards=listed),
+                           cache=CACHE_DIR, shard_key="-${{ matrix.shard }}",
+                           shard_option=f" --shard ${{{{ matrix.shard }}}}/{shards}")
+
+
+def _ignore_cache(folder: Path) -> list[Path]:
+    """The cache folder in .gitignore: appended to, never overwritten."""
+    ignore = folder / ".gitignore"
+    line = f"/{CACHE_DIR}/"
+    current = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
+    if line in current.splitlines():
+        return []
+    prefix = "" if not current or current.endswith("\n") else "\n"
+    ignore.write_text(f"{current}{prefix}# mirror's cache (never the source of truth)\n{line}\n",
+                      encoding="utf-8")
+    return [ignore]

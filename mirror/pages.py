@@ -1,0 +1,235 @@
+"""Index pages: one page per feed with its newest posts, and an overview of all feeds.
+
+By default they live in ``feeds/`` beside feeds.yaml: ``README.md`` (the
+overview, which GitHub shows below the folder's file list) and one
+``<feed>.md`` per feed. They have no front matter, so a Jekyll site copies
+them as they are instead of rendering them into its pages; every link is a
+relative link to a post file, which GitHub follows and GitHub Pages turns
+into the post's address. They depend only on the posts, so they change only
+when the posts do: ``mirror fetch`` rewrites them after each run that added
+posts, ``mirror index`` on demand.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from mirror.atomic import atomic_write
+from mirror.index import INDEX_NAME, read_index
+from mirror.models import Config
+from mirror.render import slug
+from mirror.scan import list_posts, read_fronts
+
+BANNER = "<!-- written by mirror after each run that adds posts: edits here are lost -->"
+PATH_DATE = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")
+FRONT_FIELD = re.compile(r"^(title|date):[ \t]*(.*)$", re.M)
+LINK_UNSAFE = re.compile(r"[\s()<>%#?\\\[\]\x00-\x1f\x7f]")
+MARKDOWN_SPECIAL = re.compile(r"([\\\[\]*_`|])")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A post as the index pages show it."""
+
+    path: Path
+    feed: str
+    title: str
+    date: datetime
+
+
+def pages_folder(config: Config) -> Path:
+    return (config.root / config.index_pages.folder).resolve()
+
+
+def skipped_in_archive(config: Config) -> frozenset[str]:
+    """The generated pages' paths relative to the archive, so they are never taken for posts."""
+    if not config.index_pages.enabled:
+        return frozenset()
+    folder = pages_folder(config)
+    if not folder.is_relative_to(config.archive):
+        return frozenset()
+    inside = folder.relative_to(config.archive).as_posix()
+    if inside == ".":
+        return frozenset({config.index_pages.overview,
+                          *(feed_page(config, feed.name).name for feed in config.feeds)})
+    return frozenset({inside + "/"})
+
+
+def feed_page(config: Config, name: str) -> Path:
+    """The page of one feed: its slug, kept clear of the overview's name."""
+    stem = slug(name) or "feed"
+    if stem.lower() == Path(config.index_pages.overview).stem.lower():
+        stem += "-feed"
+    return pages_folder(config) / f"{stem}.md"
+
+
+@dataclass
+class Written:
+    """The pages that changed, and what could not be written."""
+
+    written: list[Path]
+    notes: list[str]
+
+
+def write_pages(config: Config, cache_dir: Path | None) -> Written:
+    """Write the index pages that changed."""
+    if not config.index_pages.enabled:
+        return Written([], [])
+    folder = pages_folder(config)
+    zone = ZoneInfo(config.index_pages.time_zone)
+    by_feed = _posts_by_feed(config, cache_dir)
+    names = [feed.name for feed in config.feeds]
+    names += sorted(set(by_feed) - set(names))
+    newest = {name: _newest(config.archive, by_feed.get(name, []), name,
+                            config.index_pages.newest) for name in names}
+    wanted = {folder / config.index_pages.overview: _overview(folder, config, names, by_feed,
+                                                              newest, zone)}
+    for name in names:
+        page = feed_page(config, name)
+        wanted[page] = _feed_page(page, folder / config.index_pages.overview, name,
+                                  len(by_feed.get(name, [])), newest[name], zone)
+    result = Written([], [])
+    for path, text in wanted.items():
+        if _foreign(path):
+            result.notes.append(f"{path}: not written by mirror, so left alone "
+                                "(set index_pages.overview or index_pages.folder)")
+        elif _write_if_changed(path, text):
+            result.written.append(path)
+    return result
+
+
+def _foreign(path: Path) -> bool:
+    """A file of the same name that mirror did not write: never overwritten."""
+    return path.exists() and not is_page(path)
+
+
+def is_page(path: Path) -> bool:
+    """Whether a file is an index page mirror wrote."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(BANNER.encode())).decode("utf-8", "replace") == BANNER
+    except OSError:
+        return False
+
+
+def _posts_by_feed(config: Config, cache_dir: Path | None) -> dict[str, list[str]]:
+    files = set(list_posts(config.archive, skipped_in_archive(config)).files)
+    by_feed: dict[str, list[str]] = {}
+    indexed = set()
+    for path, feed, _, _ in read_index(config.archive / INDEX_NAME):
+        indexed.add(path)
+        if path in files:
+            by_feed.setdefault(feed, []).append(path)
+    others = sorted(files - indexed)
+    for path, (link, feed) in read_fronts(config.archive, others, cache_dir).items():
+        if link:
+            by_feed.setdefault(feed or "(unknown)", []).append(path)
+    return by_feed
+
+
+def _newest(archive: Path, paths: list[str], feed: str, count: int) -> list[Listed]:
+    """The newest posts: candidates by the date in their path, then by their front matter."""
+    candidates = sorted(paths, key=_path_date_key, reverse=True)[: count * 2 + 10]
+    listed = [post for post in (read_listed(archive, path, feed) for path in candidates)
+              if post is not None]
+    listed.sort(key=lambda post: (post.date, post.path.as_posix()), reverse=True)
+    return listed[:count]
+
+
+def _path_date_key(path: str) -> tuple[str, str]:
+    match = PATH_DATE.search(path)
+    return ("".join(match.groups()) if match else "", path)
+
+
+def read_listed(archive: Path, path: str, feed: str) -> Listed | None:
+    try:
+        head = (archive / path).read_bytes()[:4096].decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    fields: dict[str, str] = {}
+    for key, value in FRONT_FIELD.findall(head.split("\n---", 1)[0]):
+        fields.setdefault(key, value)
+    try:
+        title = str(yaml.safe_load(f"t: {fields.get('title', '')}")["t"] or "").strip()
+        date = yaml.safe_load(f"d: {fields.get('date', '')}")["d"]
+    except (yaml.YAMLError, TypeError, KeyError):
+        return None
+    if not isinstance(date, datetime):
+        return None
+    date = date if date.tzinfo else date.replace(tzinfo=UTC)
+    return Listed(path=archive / path, feed=feed, title=title or path, date=date)
+
+
+def _overview(folder: Path, config: Config, names: list[str], by_feed: dict[str, list[str]],
+              newest: dict[str, list[Listed]], zone: ZoneInfo) -> str:
+    total = sum(len(by_feed.get(name, [])) for name in names)
+    latest = sorted((post for posts in newest.values() for post in posts),
+                    key=lambda post: (post.date, post.path.as_posix()), reverse=True)
+    updated = _when(latest[0].date, zone) if latest else "never"
+    lines = [BANNER, "# Archive", "",
+             f"{total:,} posts from {len(names)} feeds; newest post {updated} "
+             f"({config.index_pages.time_zone}).", "",
+             "| feed | posts | newest post |", "|---|---:|---|"]
+    for name in names:
+        page = feed_page(config, name)
+        last = _when(newest[name][0].date, zone) if newest[name] else "-"
+        lines.append(f"| [{_escape(name)}]({_link(folder, page)}) | "
+                     f"{len(by_feed.get(name, [])):,} | {last} |")
+    lines += ["", "## Newest posts", ""]
+    lines += [_item(folder, post, zone, with_feed=True)
+              for post in latest[: config.index_pages.newest]]
+    return "\n".join(lines) + "\n"
+
+
+def _feed_page(page: Path, overview: Path, name: str, count: int, newest: list[Listed],
+               zone: ZoneInfo) -> str:
+    folder = page.parent
+    updated = _when(newest[0].date, zone) if newest else "never"
+    lines = [BANNER, f"# {_escape(name)}", "",
+             f"{count:,} posts; newest post {updated}. [All feeds]({_link(folder, overview)})",
+             "", *(_item(folder, post, zone, with_feed=False) for post in newest)]
+    return "\n".join(lines) + "\n"
+
+
+def _item(folder: Path, post: Listed, zone: ZoneInfo, with_feed: bool) -> str:
+    feed = f"{_escape(post.feed)} · " if with_feed else ""
+    return f"- {_when(post.date, zone)} · {feed}[{_escape(post.title)}]({_link(folder, post.path)})"
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _escape(text: str) -> str:
+    return MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def _link(folder: Path, target: Path) -> str:
+    """A relative link from a page's folder to a file; only what Markdown cannot hold in a
+    link is percent-encoded, so CJK names stay readable."""
+    relative = PurePosixPath(_relpath(target, folder)).as_posix()
+    return LINK_UNSAFE.sub(lambda m: quote(m.group(0)), relative)
+
+
+def _relpath(target: Path, folder: Path) -> str:
+    return os.path.relpath(target, folder).replace(os.sep, "/")
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data)
+    return True
