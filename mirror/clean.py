@@ -153,7 +153,8 @@ def _names(tree: LexborNode) -> tuple[set[str], set[str]]:
     tags: set[str] = set()
     attributes: set[str] = set()
     for node in tree.traverse():
-        tags.add(node.tag)
+        if node.tag:
+            tags.add(node.tag)
         attributes.update(node.attributes)
     tags -= {"html", "head", "body"}
     return tags, attributes
@@ -167,7 +168,8 @@ def _shape(tree: LexborNode) -> list[tuple[str, object]]:
         elif node.tag == "_comment":
             shape.append(("!", node.html))
         else:
-            shape.append((node.tag, sorted((k, v or "") for k, v in node.attributes.items())))
+            attributes = sorted((k, v or "") for k, v in node.attributes.items())
+            shape.append((node.tag or "", attributes))
     return shape
 
 

@@ -157,7 +157,7 @@ def _fetch(args: argparse.Namespace) -> int:
         report = asyncio.run(_fetch_until_stopped(config, _options(args, shown)))
     print_report(report)
     if github.in_actions():
-        for line in github.annotations(report):
+        for line in github.annotation_lines(report):
             print(line, flush=True)
         github.write_summary(report)
     if report.interrupted:

@@ -40,6 +40,7 @@ BLOCK_TAGS = frozenset(
 TABLE_PARTS = frozenset("table thead tbody tfoot tr td th".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 NO_WRAP = frozenset("p pre h1 h2 h3 h4 h5 h6 table tbody thead tfoot tr ul ol dl".split())
+MEDIA = ".//img|.//iframe|.//video|.//audio"
 TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014:\u00bb\u00b7]\s+")
 
 
@@ -159,7 +160,7 @@ def wrap_loose_inline(root: HtmlElement) -> None:
                 or not any(is_block(child) for child in element)):
             continue
         children, rebuilt = list(element), []
-        text, run = element.text, []
+        text, run = element.text, list[HtmlElement]()
         element.text = None
         for child in children:
             element.remove(child)  # tails travel with their element
@@ -201,7 +202,7 @@ def _unconfirmed(unit: HtmlElement, second: Reference, rule: Rule) -> bool:
     if is_caption(unit):
         return False
     words = tokens(visible_text(unit))
-    if not words or len(words) >= rule.short_block or unit.xpath(".//img"):
+    if not words or len(words) >= rule.short_block or unit.xpath(MEDIA):
         return False
     return second.coverage(words) < rule.keep_share
 

@@ -23,15 +23,6 @@ from mirror.models import Config, FeedConfig, IndexPages
 T = TypeVar("T")
 
 FEED_ONLY_KEYS = ("name", "url")
-DEFAULT_KEYS = (
-    "content", "format", "tags", "categories", "author", "image_proxy",
-    "timeout", "every", "filename", "user_agent",
-)
-TOP_ONLY_KEYS = (
-    "archive", "feeds", "per_host", "max_connections", "delay", "retries", "max_retry_after",
-    "run_timeout", "max_page_bytes", "max_feed_bytes", "video_hosts", "commit_author",
-    "index_pages",
-)
 INDEX_KEYS = ("enabled", "folder", "overview", "time_zone", "newest")
 FILENAME_FIELDS = {"date", "year", "month", "day", "slug", "feed"}
 DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?")
@@ -131,41 +122,18 @@ def _feeds(node: yaml.SequenceNode, defaults: FeedConfig, where: _Where) -> tupl
 def _apply_defaults(feed: FeedConfig, keys: dict[str, tuple[yaml.Node, yaml.Node]],
                     where: _Where) -> FeedConfig:
     """Apply the keys a feed (or the top level, as defaults) may set."""
-    readers: dict[str, Callable[[yaml.Node, _Where, str], Any]] = {
-        "content": _choice("auto", "feed", "page"),
-        "format": _choice("jekyll", "markdown"),
-        "tags": _text_list,
-        "categories": _text_list,
-        "author": _optional_text,
-        "image_proxy": _optional_text,
-        "timeout": _duration,
-        "every": _duration,
-        "filename": _filename,
-        "user_agent": _optional_text,
-    }
-    changes = {key: readers[key](value, where, key)
-               for key, (_, value) in keys.items() if key in readers}
-    return replace(feed, **changes)
+    return replace(feed, **_read(keys, FEED_READERS, where))
 
 
 def _apply_top(config: Config, keys: dict[str, tuple[yaml.Node, yaml.Node]],
                where: _Where) -> Config:
-    readers: dict[str, Callable[[yaml.Node, _Where, str], Any]] = {
-        "per_host": _positive_int,
-        "max_connections": _positive_int,
-        "delay": _duration,
-        "retries": _count,
-        "max_retry_after": _duration,
-        "run_timeout": _duration,
-        "max_page_bytes": _size,
-        "max_feed_bytes": _size,
-        "video_hosts": _text_list,
-        "commit_author": _author_line,
-        "index_pages": _index_pages,
-    }
-    changes = {key: readers[key](value, where, key)
-               for key, (_, value) in keys.items() if key in readers}
-    return replace(config, **changes)
+    return replace(config, **_read(keys, TOP_READERS, where))
+
+
+def _read(keys: dict[str, tuple[yaml.Node, yaml.Node]], readers: dict[str, Reader],
+          where: _Where) -> dict[str, Any]:
+    return {key: readers[key](value, where, key)
+            for key, (_, value) in keys.items() if key in readers}
 
 
 def _archive(root: Path, entry: tuple[yaml.Node, yaml.Node] | None, where: _Where) -> Path:
@@ -343,3 +311,35 @@ def _relative_path(node: yaml.Node, where: _Where, key: str) -> str:
     if text.startswith("/") or ".." in parts:
         raise where.error(node, f"'{key}' must be a path inside the repository, not {text!r}")
     return text
+
+
+Reader = Callable[[yaml.Node, _Where, str], Any]
+# What each key of feeds.yaml holds: a feed's keys (also defaults at the top level) ...
+FEED_READERS: dict[str, Reader] = {
+    "content": _choice("auto", "feed", "page"),
+    "format": _choice("jekyll", "markdown"),
+    "tags": _text_list,
+    "categories": _text_list,
+    "author": _optional_text,
+    "image_proxy": _optional_text,
+    "timeout": _duration,
+    "every": _duration,
+    "filename": _filename,
+    "user_agent": _optional_text,
+}
+# ... and the keys only the top level has.
+TOP_READERS: dict[str, Reader] = {
+    "per_host": _positive_int,
+    "max_connections": _positive_int,
+    "delay": _duration,
+    "retries": _count,
+    "max_retry_after": _duration,
+    "run_timeout": _duration,
+    "max_page_bytes": _size,
+    "max_feed_bytes": _size,
+    "video_hosts": _text_list,
+    "commit_author": _author_line,
+    "index_pages": _index_pages,
+}
+DEFAULT_KEYS = tuple(FEED_READERS)
+TOP_ONLY_KEYS = ("archive", "feeds", *TOP_READERS)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import re
+from types import ModuleType
 from urllib.parse import urljoin
 
 import lxml.etree
@@ -27,6 +28,7 @@ from readability import Document
 from mirror.combine import combine, title_candidates, tokens, visible_text
 from mirror.errors import PageGone
 
+trafilatura: ModuleType | None
 try:
     import trafilatura
 except ImportError:  # readability alone still works, a little less well
@@ -177,7 +179,10 @@ def run_readability(document: HtmlElement, url: str) -> HtmlElement | None:
             html_partial=True, keep_all_images=True)
     except Exception:  # readability raises bare Exceptions on degenerate pages
         return None
-    return parse_fragment(html)
+    fragment = parse_fragment(html)
+    for frame in fragment.iter("iframe") if fragment is not None else ():
+        frame.text = None  # readability fills video frames with the word VIDEO
+    return fragment
 
 
 def run_trafilatura(document: HtmlElement, url: str) -> HtmlElement | None:
@@ -212,8 +217,6 @@ def finish(body: HtmlElement, base: str) -> None:
             image.set("src", source)
         else:
             image.drop_tree()
-    for frame in body.iter("iframe"):
-        frame.text = None  # readability fills video frames with the word VIDEO
     body.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
     for element in body.iter():
         if isinstance(element.tag, str):

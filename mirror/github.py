@@ -12,7 +12,7 @@ def in_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
-def annotations(report: RunReport) -> list[str]:
+def annotation_lines(report: RunReport) -> list[str]:
     """``::error::`` for each failed feed, ``::warning::`` for each failed entry."""
     lines = []
     for feed in report.feeds:

@@ -21,10 +21,10 @@ import multiprocessing
 import os
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from mirror import clock, sync
 from mirror.archive import Archive, guid_key
@@ -144,6 +144,9 @@ async def _run(config: Config, feeds: tuple[FeedConfig, ...], repo: Repo | None,
         pages = write_pages(config, folder)
         changed += [archive.index_path, *pages.written]
         report.notes.extend(pages.notes)
+    if repo is None and written:
+        report.notes.append(f"{config.archive} is not in a git work tree: the posts are "
+                            "written, nothing is committed")
     if repo is not None and options.commit:
         paths = [repo.relative(path) for path in changed]
         report.commit = _commit(repo, sorted(set(paths + leftovers)), report, config, now)
@@ -155,10 +158,9 @@ async def _run(config: Config, feeds: tuple[FeedConfig, ...], repo: Repo | None,
     return report
 
 
-async def _unless_stopped(work: asyncio.Future | asyncio.Task | object,
-                          stop: asyncio.Event | None) -> bool:
+async def _unless_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Event | None) -> bool:
     """Await the work; False when a stop request cut it short."""
-    task = asyncio.ensure_future(work)  # type: ignore[arg-type]
+    task = asyncio.ensure_future(work)
     if stop is None:
         await task
         return True

@@ -53,6 +53,7 @@ def push(repo: Repo, config: Config, cache_dir: Path | None, when: int | None = 
         upstream = repo.fetch(remote, branch)
         if upstream is None:
             raise GitError(f"push to {remote}: {refused}")
+        assert head is not None  # a push was tried, so there is a HEAD
         if not repo.is_ancestor(upstream, head):  # the remote moved on: rebase and try again
             rebase_posts(repo, config, cache_dir, upstream, result, when)
             result.rebased += 1

@@ -244,3 +244,15 @@ def test_sigterm_during_fetch_commits_what_is_complete(repo: Path, site) -> None
         site.routes[route.split(str(site.server.server_address[1]))[1]].delay = 0
     assert mirror(repo, "fetch").returncode == 0
     assert sorted(froms(repo / "archive")) == sorted(fast + slow)
+
+
+def test_retry_after_reads_seconds_and_http_dates() -> None:
+    from email.utils import formatdate
+
+    from mirror.http import retry_after
+
+    assert retry_after("120") == 120
+    assert retry_after(None) is None and retry_after("soon") is None
+    later = retry_after(formatdate(time.time() + 60, usegmt=True))
+    assert later is not None and 55 <= later <= 61
+    assert retry_after(formatdate(time.time() - 60, usegmt=True)) == 0

@@ -250,3 +250,21 @@ def test_odd_entries(repo: Path, site) -> None:
     future, text = fronts["https://news.example/future"]
     assert str(future["date"]).startswith("2023-11-14 22:13:20")
     assert "<!--4000000000000-->" in text
+
+
+def test_same_inputs_and_source_date_epoch_give_byte_identical_files(tmp_path: Path,
+                                                                      site) -> None:
+    items = [*voa_items(), Item(title="无日期", link="https://www.voachinese.com/a/x/3.html",
+                                date=None, body="<p>正文。</p>")]
+    url = site.add("/feed.xml", rss(items), content_type=RSS)
+    trees = []
+    for name in ("one", "two"):
+        where = tmp_path / name
+        where.mkdir()
+        git(where, "init", "-q")
+        write_config(where, [{"name": "美国之音", "url": url}], content="feed")
+        assert mirror(where, "fetch", epoch="1700000000").returncode == 0
+        trees.append({p.relative_to(where).as_posix(): p.read_bytes()
+                      for p in sorted(where.rglob("*")) if p.is_file() and ".git" not in p.parts})
+        trees[-1]["HEAD^{tree}"] = git(where, "rev-parse", "HEAD^{tree}").encode()
+    assert trees[0] == trees[1]

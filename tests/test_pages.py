@@ -224,3 +224,20 @@ def test_markdown_posts_from_real_pages(repo: Path, site) -> None:
     assert "| " in written[links[2]]  # a table
     assert re.search(r"^\d+\. ", written[links[3]], re.M)  # an ordered list
     assert re.search(r"\]\(https?://", written[links[4]])  # absolute links
+
+
+def test_video_players_from_allowed_hosts_are_kept(repo: Path, site) -> None:
+    paragraph = "<p>" + "A paragraph of the article that is long enough to be read. " * 8 + "</p>"
+    page = ("<html><head><title>Video story</title></head><body><nav>menu</nav><article>"
+            f"<h1>Video story</h1>{paragraph}"
+            '<iframe src="https://www.youtube.com/embed/abc123" width="560"></iframe>'
+            f'{paragraph}<iframe src="https://ads.example/frame"></iframe>{paragraph}'
+            "</article></body></html>")
+    link = site.add("/video.html", page)
+    write_config(repo, [{"name": "v", "url": summary_feed(site, [link])}])
+
+    assert mirror(repo, "fetch").returncode == 0
+
+    body = body_of(next(iter(posts(repo / "archive").values())))
+    assert '<iframe src="https://www.youtube.com/embed/abc123"' in body
+    assert "ads.example" not in body
