@@ -67,8 +67,10 @@ def render_body(article: Article, feed: FeedConfig,
 def _markdown(body: str) -> str:
     from markdownify import markdownify  # only Markdown posts need it (and it is slow to load)
 
+    # escape_misc: text that reads like markup ("<script>" written as text in the
+    # page) must stay text, or Markdown would pass it on as real HTML.
     text = markdownify(body, heading_style="ATX", bullets="-", strip=["div", "span"],
-                       escape_misc=False).strip()
+                       escape_misc=True).strip()
     text = re.sub(r"\n{3,}", "\n\n", text)
     if not has_liquid(text):
         return text
