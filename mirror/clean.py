@@ -18,6 +18,7 @@ import html
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from html.parser import HTMLParser
 
 import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -131,7 +132,7 @@ def _url_safe(tag: str, value: str) -> bool:
 
 
 def _is_safe(body: str, policy: _Policy) -> bool:
-    if IGNORED_HERE.search(body):
+    if IGNORED_HERE.search(body) or closes_wrapper(body):
         return False
     tree = _parse(body)
     if _shape(tree) != _shape(_parse(policy.clean(body))):
@@ -171,6 +172,42 @@ def _shape(tree: LexborNode) -> list[tuple[str, object]]:
             attributes = sorted((k, v or "") for k, v in node.attributes.items())
             shape.append((node.tag or "", attributes))
     return shape
+
+
+class _DivDepth(HTMLParser):
+    """Follows the nesting of <div> tags as an HTML tokenizer sees them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.escaped = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "div":
+            self.depth += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        pass  # <div/> opens nothing
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div":
+            self.depth -= 1
+            self.escaped = self.escaped or self.depth < 0
+
+
+def closes_wrapper(body: str) -> bool:
+    """Whether the body closes the ``<div>`` a post wraps it in.
+
+    Jekyll's Markdown reader ends the post's HTML block at that ``</div>``
+    and reads the rest of the body as Markdown, where text such as
+    ``[x](javascript:...)`` becomes a live link: such a body is re-serialised.
+    """
+    if "</div" not in body.lower():
+        return False
+    depth = _DivDepth()
+    depth.feed(body)
+    depth.close()
+    return depth.escaped
 
 
 def one_line(markup: str) -> str:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mirror.clean import neutralise_liquid, one_line, proxy_images, sanitise
+from mirror.clean import closes_wrapper, neutralise_liquid, one_line, proxy_images, sanitise
 
 SAFE = [
     '<div><i>Tue, 12 Jan 2021</i></div><img src="https://a.example/x.jpg" width="100%">',
@@ -45,6 +45,9 @@ UNSAFE = [
     ('<frameset><frame src="https://evil/"></frameset>', None),
     ('<p>x</p><body onload="alert(1)"><p>y</p>', "<p>x</p><p>y</p>"),
     ('<html onmouseover="alert(1)"><p>y</p>', "<p>y</p>"),
+    # a stray </div> would end the post's HTML block: Markdown would make this a link
+    ('<p>a</p></div>[x](javascript:alert(1))<div>b',
+     "<p>a</p>[x](javascript:alert(1))<div>b</div>"),
 ]
 
 
@@ -56,8 +59,9 @@ def test_safe_markup_passes_through_byte_for_byte(body: str) -> None:
 @pytest.mark.parametrize(("body", "expected"), UNSAFE)
 def test_unsafe_parts_are_removed(body: str, expected: str | None) -> None:
     cleaned = sanitise(body)
-    assert not re.search(r"<script|\son[a-z]+\s*=|javascript:|<form|<object|<embed|<base|"
+    assert not re.search(r"<script|\son[a-z]+\s*=|=\"javascript:|<form|<object|<embed|<base|"
                          r"http-equiv|@import", cleaned, re.I), cleaned
+    assert not closes_wrapper(cleaned)
     if expected is None:
         assert "evil" not in cleaned
     else:

@@ -24,6 +24,7 @@ HOSTILE = [
     '<p>fine</p><iframe src="https://www.youtube.com/embed/abc"></iframe>',
     "<p>Text about &lt;script&gt;alert(1)&lt;/script&gt; and &lt;img src=x onerror=alert(2)&gt;"
     "</p><pre>&lt;script&gt;in code&lt;/script&gt;</pre>",
+    "<p>a</p></div>[click](javascript:alert(3)) *em*<div><p>b</p>",
 ]
 LAYOUT = """<!DOCTYPE html>
 <html><head><title>{{ page.title | escape }}</title></head>
