@@ -51,6 +51,7 @@ DEFAULT_VIDEO_HOSTS = (
     "player.bilibili.com/", "v.qq.com/txp/iframe/", "www.facebook.com/plugins/video.php",
     "players.brightcove.net/", "rumble.com/embed/", "www.tiktok.com/embed/",
 )
+AFTER_POST = "data-mirror-after-post"
 # Tags an HTML parser ignores inside a page's body but other readers of a post may not.
 IGNORED_HERE = re.compile(r"<(?:frameset|frame)\b", re.I)
 EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*></iframe>")
@@ -135,7 +136,7 @@ def _is_safe(body: str, policy: _Policy) -> bool:
     if IGNORED_HERE.search(body) or closes_wrapper(body):
         return False
     tree = _parse(body)
-    if _shape(tree) != _shape(_parse(policy.clean(body))):
+    if not _ends_in_place(tree) or _shape(tree) != _shape(_parse(policy.clean(body))):
         return False
     # Browsers with scripting on read <noscript> as text, lexbor as markup: a
     # lazy-loading script can still insert it, so what is inside must be safe too.
@@ -143,11 +144,25 @@ def _is_safe(body: str, policy: _Policy) -> bool:
 
 
 def _parse(body: str) -> LexborNode:
-    """The body as the browser builds it inside a post: ``<html>`` included, since stray
-    ``<html>``/``<body>`` tags in a fragment add their attributes to the page's own."""
-    document = LexborHTMLParser(f"<!DOCTYPE html><html><head></head><body><div>{body}")
+    """The body as the browser builds it inside a post, and what follows the post.
+
+    ``<html>`` is included, since stray ``<html>``/``<body>`` tags in a fragment
+    add their attributes to the page's own.
+    """
+    document = LexborHTMLParser("<!DOCTYPE html><html><head></head><body>"
+                                f"<div>{body}</div><i {AFTER_POST}></i>")
     assert document.root is not None
     return document.root
+
+
+def _ends_in_place(tree: LexborNode) -> bool:
+    """Whether the page goes on after the post as if the body were not there.
+
+    An unclosed comment, ``<style>``, ``<textarea>`` or ``<b>`` would swallow or
+    restyle the rest of the page; such a body is re-serialised, which closes it.
+    """
+    after = tree.css_first(f"[{AFTER_POST}]")
+    return after is not None and after.parent is not None and after.parent.tag == "body"
 
 
 def _names(tree: LexborNode) -> tuple[set[str], set[str]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mirror import __version__
 from mirror.errors import ConfigError
+from mirror.index import INDEX_NAME
 
 CACHE_DIR = ".mirror-cache"
 
@@ -110,7 +111,7 @@ def scaffold(folder: Path, *, force: bool = False, shards: int = 1, minute: int 
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    written = [*files, *_ignore_cache(folder)]
+    written = [*files, *_ignore_cache(folder), *_merge_index_by_union(folder)]
     if not (folder / ".git").exists():
         subprocess.run(["git", "init", "-q", str(folder)], check=False)
     return written
@@ -127,13 +128,21 @@ def workflow(shards: int, minute: int) -> str:
 
 
 def _ignore_cache(folder: Path) -> list[Path]:
-    """The cache folder in .gitignore: appended to, never overwritten."""
-    ignore = folder / ".gitignore"
-    line = f"/{CACHE_DIR}/"
-    current = ignore.read_text(encoding="utf-8") if ignore.exists() else ""
+    return _add_line(folder / ".gitignore", f"/{CACHE_DIR}/",
+                     "mirror's cache (never the source of truth)")
+
+
+def _merge_index_by_union(folder: Path) -> list[Path]:
+    # Index lines are only ever appended: merging two branches keeps both sides' lines.
+    return _add_line(folder / ".gitattributes", f"/archive/{INDEX_NAME} merge=union",
+                     "mirror's index: a union of lines is a valid index")
+
+
+def _add_line(path: Path, line: str, why: str) -> list[Path]:
+    """A line added to a file (created if need be): appended to, never overwritten."""
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
     if line in current.splitlines():
         return []
     prefix = "" if not current or current.endswith("\n") else "\n"
-    ignore.write_text(f"{current}{prefix}# mirror's cache (never the source of truth)\n{line}\n",
-                      encoding="utf-8")
-    return [ignore]
+    path.write_text(f"{current}{prefix}# {why}\n{line}\n", encoding="utf-8")
+    return [path]

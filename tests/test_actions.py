@@ -31,7 +31,7 @@ def test_init_scaffolds_a_valid_workflow_and_refuses_to_overwrite(tmp_path: Path
     first = mirror(tmp_path, "init", str(target))
     assert first.returncode == 0, first.stderr
     for name in ("feeds.yaml", "archive/.gitkeep", "requirements.txt", ".gitignore",
-                 ".github/workflows/mirror.yml"):
+                 ".gitattributes", ".github/workflows/mirror.yml"):
         assert (target / name).exists(), name
     assert (target / ".git").is_dir()
     workflow = yaml.safe_load((target / ".github/workflows/mirror.yml").read_text())

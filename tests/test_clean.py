@@ -68,6 +68,17 @@ def test_unsafe_parts_are_removed(body: str, expected: str | None) -> None:
         assert cleaned == expected
 
 
+@pytest.mark.parametrize(("body", "expected"), [
+    ("<p>a</p><!-- never closed", "<p>a</p><!-- never closed-->"),
+    ("<p>a <b>bold to the end of the page", "<p>a <b>bold to the end of the page</b></p>"),
+    ("<style>p { color: red }", "<style>p { color: red }</style>"),
+    ("<p>a<textarea>the rest of the page", "<p>a</p>"),  # a form control: dropped
+])
+def test_a_body_that_would_swallow_the_rest_of_the_page_is_closed(body: str,
+                                                                 expected: str) -> None:
+    assert sanitise(body) == expected
+
+
 def test_cleaning_keeps_the_text_and_the_safe_markup() -> None:
     body = '<p class="lead">第一段<b>重点</b></p><img src="a.jpg" onload="x()"><p>第二段</p>'
     assert sanitise(body) == '<p class="lead">第一段<b>重点</b></p><img src="a.jpg"><p>第二段</p>'
