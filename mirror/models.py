@@ -139,7 +139,6 @@ class FeedReport:
     error: str | None = None
     entry_errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:

@@ -279,7 +279,6 @@ def _render_all(work: list[_Work], archive: Archive, config: Config,
             posts.append((Post(entry=post.entry, path=path, text=post.text),
                           archive.remember(article.entry, path)))
             item.report.new += 1
-            item.report.paths.append(path)
             if article.note:
                 item.report.notes.append(article.note)
     return posts

@@ -46,10 +46,6 @@ def identity(url: str) -> str:
     return rest[:start] + ("?" + "&".join(kept) if kept else "") + rest[end:]
 
 
-def is_web_url(text: str) -> bool:
-    return normalise(text) is not None
-
-
 def host_of(url: str) -> str:
     """host[:port], the unit of politeness limits."""
     try:
