@@ -30,6 +30,9 @@ DROP_WITH_CONTENT = frozenset({
     "script", "object", "embed", "applet", "param", "form", "input", "textarea", "select",
     "option", "optgroup", "datalist", "keygen", "frame", "frameset", "base", "link",
     "portal", "animate", "animatemotion", "animatetransform", "set", "handler", "listener",
+    # its content is a separate document the parse trees compared below do not show, and
+    # with shadowrootmode the browser renders it
+    "template",
 })
 # Attributes no post needs and that can run code, submit data or redirect the page.
 DENY_ATTRIBUTES = frozenset({"formaction", "action", "srcdoc", "http-equiv", "form"})
@@ -43,6 +46,7 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "sms", "magne
 IMAGE_DATA = re.compile(r"data:image/(?:png|gif|jpe?g|webp|avif|bmp);", re.I)
 UNSAFE_CSS = re.compile(r"expression\s*\(|javascript:|vbscript:|behavior\s*:|-moz-binding|@import",
                         re.I)
+CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.S)
 SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
 URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 DEFAULT_VIDEO_HOSTS = (
@@ -80,7 +84,7 @@ class _Policy:
         dropped = set(DROP_WITH_CONTENT)
         if drop_noscript:
             dropped.add("noscript")
-        if any(UNSAFE_CSS.search(node.text(deep=True)) for node in tree.css("style")):
+        if any(unsafe_css(node.text(deep=True)) for node in tree.css("style")):
             dropped.add("style")
         cleaned = nh3.clean(
             body,
@@ -104,7 +108,7 @@ class _Policy:
             urls = [c.strip().split(" ")[0] for c in value.split(",") if c.strip()]
             return value if all(_url_safe("img", u) for u in urls) else None
         if name == "style":
-            return None if UNSAFE_CSS.search(value) else value
+            return None if unsafe_css(value) else value
         return value
 
     def _video(self, src: str) -> bool:
@@ -113,6 +117,20 @@ class _Policy:
         if scheme and scheme.group(1).lower() not in ("http", "https"):
             return False
         return any(target.startswith(host) for host in self.video_hosts)
+
+
+def unsafe_css(css: str) -> bool:
+    """Whether CSS can run code or load a style sheet, CSS escapes (``@\\69mport``) read."""
+    readable = CSS_ESCAPE.sub(_css_character, css)
+    return UNSAFE_CSS.search(readable) is not None
+
+
+def _css_character(match: re.Match[str]) -> str:
+    hexadecimal, other = match.group(1), match.group(2)
+    if hexadecimal:
+        code = int(hexadecimal, 16)
+        return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+    return other or ""
 
 
 def _attribute_allowed(name: str) -> bool:
@@ -262,13 +280,33 @@ def proxy_images(body: str, proxy: str, base: str) -> str:
     return body
 
 
+class _StartTags(HTMLParser):
+    """Where an HTML tokenizer finds the start tags of one name: never inside an attribute
+    value, a comment, a script or a style, where a pattern would also find them."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.name = name
+        self.found: list[tuple[tuple[int, int], str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        text = self.get_starttag_text()
+        if tag == self.name and text:
+            self.found.append((self.getpos(), text))
+
+    handle_startendtag = handle_starttag
+
+
 def _start_tags(body: str, name: str) -> Iterable[tuple[int, str]]:
-    """(offset, raw text) of each start tag ``name`` outside comments, scripts and styles."""
-    pattern = re.compile(rf"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<{name}\b[^>]*>",
-                         re.I | re.S)
-    for match in pattern.finditer(body):
-        if match.group(0)[1:1 + len(name)].lower() == name:
-            yield match.start(), match.group(0)
+    """(offset, raw text) of each start tag ``name``."""
+    tokenizer = _StartTags(name)
+    tokenizer.feed(body)
+    tokenizer.close()
+    line_starts = [0] + [i + 1 for i, ch in enumerate(body) if ch == "\n"]
+    for (line, column), text in tokenizer.found:
+        start = line_starts[line - 1] + column
+        if body.startswith(text, start):
+            yield start, text
 
 
 def _attributes(tag: str) -> dict[str, tuple[int, int, str]]:

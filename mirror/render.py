@@ -54,9 +54,11 @@ def render(article: Article, feed: FeedConfig, now_ms: int,
 def render_body(article: Article, feed: FeedConfig,
                 video_hosts: tuple[str, ...] = DEFAULT_VIDEO_HOSTS) -> str:
     """The body block: one line of safe HTML in ``<div>``, or Markdown."""
-    body = sanitise(one_line(INVISIBLE.sub("", article.body)), video_hosts)
+    body = one_line(INVISIBLE.sub("", article.body))
     if feed.image_proxy:
         body = proxy_images(body, feed.image_proxy, article.entry.link)
+    # Sanitised last: whatever the steps before it produced, only safe markup gets out.
+    body = sanitise(body, video_hosts)
     if feed.format == "markdown":
         return _markdown(body) + "\n"
     if has_liquid(body):

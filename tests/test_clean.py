@@ -45,6 +45,10 @@ UNSAFE = [
     ('<frameset><frame src="https://evil/"></frameset>', None),
     ('<p>x</p><body onload="alert(1)"><p>y</p>', "<p>x</p><p>y</p>"),
     ('<html onmouseover="alert(1)"><p>y</p>', "<p>y</p>"),
+    ('<div><template shadowrootmode="open"><img src="x" onerror="alert(1)"></template></div>',
+     "<div></div>"),
+    ('<template><script>alert(1)</script></template><p>a</p>', "<p>a</p>"),
+    ('<style>@\\69mport "https://evil/x.css";</style><p>x</p>', "<p>x</p>"),
     # a stray </div> would end the post's HTML block: Markdown would make this a link
     ('<p>a</p></div>[x](javascript:alert(1))<div>b',
      "<p>a</p>[x](javascript:alert(1))<div>b</div>"),
@@ -121,4 +125,10 @@ def test_image_proxy_rewrites_only_the_src(tag: str, expected: str) -> None:
 
 def test_image_proxy_leaves_comments_and_scripts_alone() -> None:
     body = '<!-- <img src="https://a/x.jpg"> --><p>x</p>'
+    assert proxy_images(body, PROXY, "https://a/") == body
+
+
+def test_image_proxy_never_rewrites_inside_an_attribute() -> None:
+    body = ('<p title="<img src=x data-src=//e.example/y.png onmouseover=alert(1) x=>">'
+            'Hover me</p>')
     assert proxy_images(body, PROXY, "https://a/") == body
