@@ -27,6 +27,7 @@ from mirror.pages import is_page, pages_folder, skipped_in_archive, write_pages
 from mirror.scan import parse_front
 
 ATTEMPTS = 8
+REBASING = "refs/mirror/rebasing"
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 RACE = re.compile(r"cannot lock|failed to update|stale info|fetch first|non-fast-forward|rejected",
                   re.I)
@@ -44,6 +45,7 @@ class Pushed:
 def push(repo: Repo, config: Config, cache_dir: Path | None, when: int | None = None) -> Pushed:
     remote, branch = repo.upstream()
     result = Pushed()
+    finish_interrupted_rebase(repo, config, cache_dir, result, when)
     for attempt in range(1, ATTEMPTS + 1):
         result.attempts = attempt
         head = repo.head()
@@ -67,12 +69,37 @@ def push(repo: Repo, config: Config, cache_dir: Path | None, when: int | None = 
 
 def rebase_posts(repo: Repo, config: Config, cache_dir: Path | None, upstream: str,
                  result: Pushed, when: int | None = None) -> None:
-    """Move the branch onto upstream, adding this clone's new posts again on top."""
+    """Move the branch onto upstream, adding this clone's new posts again on top.
+
+    Until they land again, the posts are only in the old commit: a ref keeps it,
+    so that a run killed in between has the next run finish the work.
+    """
     head = repo.head() or upstream
-    # Two first runs on an empty repository share no history: all of ours is new.
-    base = repo.git("merge-base", head, upstream, check=False).strip() or EMPTY_TREE
-    posts, lines = _local_posts(repo, config, base, head)
-    _move_to(repo, upstream)
+    repo.git("update-ref", REBASING, head)
+    _reapply(repo, config, cache_dir, head, upstream, result, when)
+    repo.git("update-ref", "-d", REBASING)
+
+
+def finish_interrupted_rebase(repo: Repo, config: Config, cache_dir: Path | None,
+                              result: Pushed, when: int | None = None) -> None:
+    """Add the posts of a rebase a killed run left half done, where they are missing."""
+    source = repo.git("rev-parse", "-q", "--verify", REBASING, check=False).strip()
+    if not source:
+        return
+    head = repo.head()
+    if head is not None and not repo.is_ancestor(source, head):
+        _reapply(repo, config, cache_dir, source, head, result, when)
+    repo.git("update-ref", "-d", REBASING)
+
+
+def _reapply(repo: Repo, config: Config, cache_dir: Path | None, source: str, onto: str,
+             result: Pushed, when: int | None) -> None:
+    """Add the posts that source has and onto lacks, on top of onto."""
+    # Two first runs on an empty repository share no history: all of theirs is new.
+    base = repo.git("merge-base", source, onto, check=False).strip() or EMPTY_TREE
+    posts, lines = _local_posts(repo, config, base, source)
+    if repo.head() != onto:
+        _move_to(repo, onto)
     archive = Archive(config.archive, cache_dir, skipped_in_archive(config)).load()
     kept: list[tuple[Post, IndexLine]] = []
     for path, text in posts.items():

@@ -303,3 +303,42 @@ def test_rotated_posts_are_never_fetched_again(repo: Path, site) -> None:
     assert len(posts(repo / "archive")) == 15
     bad = mirror(repo, "rotate", "--older-than", "14d", "--to", "archive/sub")
     assert bad.returncode == 2
+
+
+KILLED_AFTER_MOVE = """
+import os, sys
+from mirror import cli, sync
+moved = sync._move_to
+def move_then_die(repo, upstream):
+    moved(repo, upstream)
+    os._exit(137)
+sync._move_to = move_then_die
+sys.exit(cli.main(["fetch", "--push"]))
+"""
+
+
+def test_a_push_killed_mid_rebase_loses_nothing(tmp_path: Path, site) -> None:
+    remote, one, two = tmp_path / "remote.git", tmp_path / "one", tmp_path / "two"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    for clone in (one, two):
+        git(tmp_path, "clone", "-q", str(remote), str(clone))
+    write_config(one, [{"name": "A", "url": site.add("/a.xml", rss(
+        [Item(title="a", link="https://a.example/1", body=BODY)]))}], content="feed")
+    mine = [Item(title=f"b{i}", link=f"https://b.example/{i}", body=BODY) for i in range(2)]
+    write_config(two, [{"name": "B", "url": site.add("/b.xml", rss(mine))}], content="feed")
+    assert mirror(one, "fetch", "--push").returncode == 0
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(GUARD), str(ROOT)]),
+               SOURCE_DATE_EPOCH=SEED_EPOCH)
+    killed = subprocess.run([sys.executable, "-c", KILLED_AFTER_MOVE], cwd=two, env=env,
+                            capture_output=True, text=True)
+    assert killed.returncode == 137
+    assert froms(two / "archive") == ["https://a.example/1"]  # b's posts: only in a kept commit
+
+    again = mirror(two, "fetch", "--push")
+
+    assert again.returncode == 0, again.stderr
+    final = tmp_path / "final"
+    git(tmp_path, "clone", "-q", str(remote), str(final))
+    assert sorted(froms(final / "archive")) == [
+        "https://a.example/1", "https://b.example/0", "https://b.example/1"]
+    assert git(two, "for-each-ref", "refs/mirror") == ""
