@@ -53,7 +53,9 @@ class Archive:
         self.posts_by_feed: dict[str, int] = {}
         self.post_count = 0
         self._folders: dict[str, int] = {}
+        self._index_seen: list[int] = [-1, -1]
         self._names: set[str] | None = None
+        self._stale = False  # changed by someone else since it was loaded
 
     # ------------------------------------------------------------- reading
 
@@ -83,6 +85,7 @@ class Archive:
         self.posts_by_feed[feed] = self.posts_by_feed.get(feed, 0) + 1
 
     def _load_from_disk(self) -> None:
+        self._index_seen = self._index_stat()  # before reading: a later change shows
         indexed = set()
         for path, feed, guid, link in read_index(self.index_path):
             self._add(feed, guid, link)
@@ -119,16 +122,18 @@ class Archive:
             return False
         self.links, self.guids = data["links"], data["guids"]
         self.posts_by_feed, self.post_count = data["posts_by_feed"], data["post_count"]
-        self._folders = data["folders"]
+        self._folders, self._index_seen = data["folders"], data["index"]
         return True
 
     def save_snapshot(self) -> None:
-        """Keep what is known for the next run; call after writing."""
+        """Keep what is known for the next run, unless someone else changed the archive
+        meanwhile (a git pull during a long run): then the next run reads it again."""
         if self.cache_dir is None:
             return
-        folders = {prefix: (self.folder / prefix).stat().st_mtime_ns
-                   for prefix in self._folders if (self.folder / prefix).exists()}
-        data = {"version": SNAPSHOT_VERSION, "index": self._index_stat(), "folders": folders,
+        if self._stale:
+            (self.cache_dir / SNAPSHOT_NAME).unlink(missing_ok=True)
+            return
+        data = {"version": SNAPSHOT_VERSION, "index": self._index_seen, "folders": self._folders,
                 "links": self.links, "guids": self.guids, "posts_by_feed": self.posts_by_feed,
                 "post_count": self.post_count}
         self.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -165,6 +170,7 @@ class Archive:
 
     def write(self, posts: Iterable[tuple[Post, IndexLine]]) -> list[str]:
         """Write each post atomically, then record them all in the index."""
+        self._stale = self._stale or not self._unchanged_since_load()
         written: list[str] = []
         lines: list[IndexLine] = []
         for post, line in posts:
@@ -179,10 +185,17 @@ class Archive:
         self.post_count += len(written)
         if lines:
             append_index(self.index_path, lines)
+        self._index_seen = self._index_stat()
+        self._folders = {prefix: (self.folder / prefix).stat().st_mtime_ns
+                         for prefix in self._folders if (self.folder / prefix).exists()}
         return written
+
+    def _unchanged_since_load(self) -> bool:
+        return self._index_stat() == self._index_seen and (
+            not self._folders or folders_unchanged(self.folder, self._folders))
 
     def _track_folder(self, path: str) -> None:
         parts = path.split("/")[:-1]
         for depth in range(len(parts) + 1):
             prefix = "".join(part + "/" for part in parts[:depth])
-            self._folders.setdefault(prefix, 0)
+            self._folders.setdefault(prefix, 0)  # its time is read once the posts are in

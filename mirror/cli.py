@@ -30,7 +30,7 @@ from mirror.pipeline import Options, Progress, run_async
 from mirror.report import error_lines, feed_line, note_lines, total_line
 from mirror.rotate import Rotated, rotate
 from mirror.scheduler import serve
-from mirror.state import hold_lock, state_dir
+from mirror.state import hold_lock, lock_dir, state_dir
 from mirror.status import feed_statuses
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
@@ -101,8 +101,18 @@ def _add_config(parser: argparse.ArgumentParser, feeds: bool = True) -> None:
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-commit", action="store_true", help="write posts but do not commit")
-    parser.add_argument("--wait", type=float, default=300.0, metavar="SECONDS",
+    parser.add_argument("--wait", type=_seconds, default=300.0, metavar="SECONDS",
                         help="how long to wait for another run to finish (default 300)")
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more)")
+    return seconds
 
 
 def _shard(text: str) -> tuple[int, int]:
@@ -241,7 +251,7 @@ def _index(args: argparse.Namespace) -> int:
     folder = state_dir(config.archive, repo)
 
     async def locked() -> list[Path]:
-        async with hold_lock(folder, 300):
+        async with hold_lock(lock_dir(config.archive, repo), 300):
             pages = write_pages(config, folder)
             for note in pages.notes:
                 print(f"note: {note}")
@@ -262,7 +272,7 @@ def _rotate(args: argparse.Namespace) -> int:
     folder = state_dir(config.archive, repo)
 
     async def locked() -> Rotated:
-        async with hold_lock(folder, 300):
+        async with hold_lock(lock_dir(config.archive, repo), 300):
             return rotate(config, args.older_than, args.to, clock.now_ms(), folder, repo,
                           commit=not args.no_commit)
 

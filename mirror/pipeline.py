@@ -40,7 +40,14 @@ from mirror.pages import is_page, pages_folder, skipped_in_archive, write_pages
 from mirror.poll import poll
 from mirror.render import render
 from mirror.scan import read_from_link
-from mirror.state import State, entry_from_dict, entry_to_dict, hold_lock, state_dir
+from mirror.state import (
+    State,
+    entry_from_dict,
+    entry_to_dict,
+    hold_lock,
+    lock_dir,
+    state_dir,
+)
 from mirror.urls import identity
 
 PENDING_DAYS = 7
@@ -82,6 +89,7 @@ class _Work:
     failed: dict[int, str] = field(default_factory=dict)
     classified: bool = False
     complete: bool = False
+    overdue: set[str] = field(default_factory=set)  # pending for a week: use the summary
 
 
 def run(config: Config, options: Options = Options()) -> RunReport:
@@ -96,7 +104,7 @@ async def run_async(config: Config, options: Options,
     if options.push and repo is None:
         raise ConfigError(f"--push: {config.archive} is not in a git repository")
     folder = state_dir(config.archive, repo)
-    async with hold_lock(folder, options.wait):
+    async with hold_lock(lock_dir(config.archive, repo), options.wait, stop):
         return await _run(config, feeds, repo, folder, options, stop)
 
 
@@ -212,10 +220,14 @@ async def _poll(item: _Work, http: Http, config: Config, state: State) -> None:
 def _classify(work: list[_Work], archive: Archive, state: State) -> None:
     """Split each feed's entries into new and known, in feeds.yaml order, once per run."""
     claimed: set[str] = set()
+    wall = int(time.time() * 1000)
     for item in work:
         if item.polled is None:
             continue
-        pending = [entry_from_dict(p["entry"]) for p in state.feed(item.feed.name).pending]
+        remembered = state.feed(item.feed.name).pending
+        pending = [entry_from_dict(p["entry"]) for p in remembered]
+        item.overdue = {p["entry"]["link"] for p in remembered
+                        if wall - p.get("since_ms", wall) >= PENDING_DAYS * DAY_MS}
         for entry in [*item.polled.entries, *(e for e in pending if e is not None)]:
             keys = {identity(entry.link)}
             if entry.guid:
@@ -234,7 +246,11 @@ async def _articles(item: _Work, http: Http, config: Config, extractor: _Extract
                     progress: Progress | None) -> None:
     async def one(index: int, entry: Entry) -> None:
         try:
-            item.articles[index] = await _article(entry, item.feed, http, config, extractor)
+            if entry.link in item.overdue:
+                item.articles[index] = _from_summary(
+                    entry, f"{entry.link}: the page could not be had for {PENDING_DAYS} days")
+            else:
+                item.articles[index] = await _article(entry, item.feed, http, config, extractor)
         except EntryError as exc:
             item.failed[index] = str(exc)
         if progress:
@@ -254,13 +270,15 @@ async def _article(entry: Entry, feed: FeedConfig, http: Http, config: Config,
                                 max_bytes=config.max_page_bytes, user_agent=feed.user_agent)
         body = await extractor.extract(page.html, page.url)
     except PageGone as gone:
-        return Article(entry=entry, body=own, source="summary",
-                       note=f"{gone}; post written from the feed's summary")
+        return _from_summary(entry, str(gone))
     if text_units(body) < text_units(own):
-        return Article(entry=entry, body=own, source="summary",
-                       note=f"{entry.link}: the page holds less text than the feed; "
-                            "post written from the feed's content")
+        return _from_summary(entry, f"{entry.link}: the page holds less text than the feed")
     return Article(entry=entry, body=body, source="page")
+
+
+def _from_summary(entry: Entry, why: str) -> Article:
+    return Article(entry=entry, body=entry.content or entry.summary or "", source="summary",
+                   note=f"{why}; post written from the feed's own content")
 
 
 def _render_all(work: list[_Work], archive: Archive, config: Config,
@@ -303,7 +321,8 @@ def _remember(work: list[_Work], state: State, interrupted: bool) -> None:
 
 
 def _still_pending(item: _Work, before: list[dict], wall: int) -> list[dict]:
-    """This run's unfinished entries, kept for a week from their first failure."""
+    """This run's unfinished entries, with the time each first failed: after a week
+    they are written from the feed's own content (see ``_articles``)."""
     since = {p["entry"]["link"]: p.get("since_ms", wall) for p in before}
     pending = []
     for index, entry in enumerate(item.new):
@@ -311,9 +330,7 @@ def _still_pending(item: _Work, before: list[dict], wall: int) -> list[dict]:
             continue
         if index in item.failed:
             item.report.entry_errors.append(item.failed[index])
-        first = since.get(entry.link, wall)
-        if wall - first < PENDING_DAYS * DAY_MS:
-            pending.append({"entry": entry_to_dict(entry), "since_ms": first})
+        pending.append({"entry": entry_to_dict(entry), "since_ms": since.get(entry.link, wall)})
     return pending
 
 

@@ -44,6 +44,8 @@ async def serve(config_path: Path, options: Options,
             try:
                 report(await run_async(config, _for(options, due), stop))
             except LockError as exc:
+                if stop.is_set():
+                    break
                 warn(f"{exc}; trying again in {LOCKED_RETRY:g}s")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=LOCKED_RETRY)

@@ -16,6 +16,8 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,28 +31,53 @@ from mirror.git import Repo
 from mirror.models import Entry
 
 STATE_VERSION = 1
+LOCK_POLL = 0.2  # seconds between tries for the lock
 
 
-def state_dir(archive: Path, repo: Repo | None) -> Path:
+def lock_dir(archive: Path, repo: Repo | None) -> Path:
+    """Where the lock lives: one per repository, as all runs in it share its git state."""
     override = os.environ.get("MIRROR_CACHE_DIR")
     if override:
         return Path(override)
     if repo is not None:
         return repo.git_dir / "mirror"
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "mirror" / hashlib.sha1(str(archive.resolve()).encode()).hexdigest()[:16]
+    return base / "mirror" / _key(str(archive.resolve()))
+
+
+def state_dir(archive: Path, repo: Repo | None) -> Path:
+    """The cache of one archive: two feeds.yaml in a repository never share one."""
+    place = repo.relative(archive) if repo is not None else str(archive.resolve())
+    return lock_dir(archive, repo) / _key(place)
+
+
+def _key(place: str) -> str:
+    readable = re.sub(r"[^A-Za-z0-9_.-]+", "_", place).strip("._")[-40:]
+    return f"{readable or 'root'}-{hashlib.sha1(place.encode()).hexdigest()[:8]}"
 
 
 @contextlib.asynccontextmanager
-async def hold_lock(folder: Path, wait: float) -> AsyncIterator[None]:
-    """The archive's lock: one run at a time; LockError after ``wait`` seconds."""
+async def hold_lock(folder: Path, wait: float,
+                    stop: asyncio.Event | None = None) -> AsyncIterator[None]:
+    """The repository's lock: one run at a time; LockError after ``wait`` seconds, or
+    as soon as a stop is asked for while waiting."""
+    if wait < 0:
+        raise LockError(f"cannot wait {wait:g}s for the lock")
     folder.mkdir(parents=True, exist_ok=True)
     lock = filelock.FileLock(folder / "lock", thread_local=False)
-    try:
-        await asyncio.to_thread(lock.acquire, timeout=wait)
-    except filelock.Timeout:
-        raise LockError(f"another mirror run{_holder(folder)} is using this archive; "
-                        f"gave up after waiting {wait:g}s") from None
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            lock.acquire(timeout=0)
+            break
+        except filelock.Timeout:
+            pass
+        if stop is not None and stop.is_set():
+            raise LockError("stopped while waiting for another mirror run to finish")
+        if time.monotonic() >= deadline:
+            raise LockError(f"another mirror run{_holder(folder)} is using this archive; "
+                            f"gave up after waiting {wait:g}s")
+        await asyncio.sleep(min(LOCK_POLL, max(0.0, deadline - time.monotonic())))
     try:
         (folder / "lock.pid").write_text(str(os.getpid()))
         yield

@@ -95,3 +95,18 @@ def test_from_link_is_read_from_the_front_matter_only(tmp_path: Path) -> None:
     assert read_from_link(post) is None
     post.write_text("---\nfrom: https://www.rfi.fr//cn/a\n---\n")
     assert read_from_link(post) == "https://www.rfi.fr//cn/a"
+
+
+def test_a_change_by_someone_else_during_a_run_is_not_hidden_by_the_snapshot(
+        tmp_path: Path) -> None:
+    cache, folder = tmp_path / "cache", tmp_path / "archive"
+    archive = Archive(folder, cache).load()
+    write(archive, entry("https://a.example/1"), "a.md")
+    archive.save_snapshot()
+    during = Archive(folder, cache).load()  # a long run starts
+    other = Archive(folder)  # meanwhile a git pull brings another runner's post
+    other.load()
+    write(other, entry("https://a.example/pulled"), "pulled.md")
+    write(during, entry("https://a.example/2"), "b.md")  # the long run writes its own
+    during.save_snapshot()
+    assert Archive(folder, cache).load().is_known(entry("https://a.example/pulled"))

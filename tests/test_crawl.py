@@ -15,6 +15,8 @@ from pathlib import Path
 import filelock
 import yaml
 
+from mirror.git import Repo
+from mirror.state import state_dir
 from tests.conftest import (
     GUARD,
     ROOT,
@@ -256,3 +258,51 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     later = retry_after(formatdate(time.time() + 60, usegmt=True))
     assert later is not None and 55 <= later <= 61
     assert retry_after(formatdate(time.time() - 60, usegmt=True)) == 0
+
+
+def test_a_page_down_for_a_week_is_written_from_the_summary(repo: Path, site) -> None:
+    down = site.add("/p/down.html", "busy", status=503)
+    feed = site.add("/feed.xml", rss([Item(title="t", link=down, body=None, summary="摘要。")]),
+                    content_type=RSS, etag='"v1"')
+    write_config(repo, [{"name": "n", "url": feed}], retries=0)
+    assert mirror(repo, "fetch").returncode == 1
+    state_file = state_dir((repo / "archive").resolve(), Repo.find(repo)) / "state.json"
+    state = json.loads(state_file.read_text())
+    [pending] = state["feeds"]["n"]["pending"]
+    pending["since_ms"] -= 8 * 86_400_000
+    state_file.write_text(json.dumps(state))
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 0, result.stderr
+    assert "could not be had for 7 days" in result.stdout
+    [text] = posts(repo / "archive").values()
+    assert "<div>\n摘要。\n</div>" in text
+    assert site.hits["/p/down.html"] == 1
+
+
+def test_mirror_run_stops_at_once_while_waiting_for_the_lock(repo: Path, site) -> None:
+    feed = site.add("/feed.xml", rss(many_items(2)), content_type=RSS)
+    write_config(repo, [{"name": "n", "url": feed}], content="feed")
+    folder = repo / ".git" / "mirror"
+    folder.mkdir(parents=True)
+    with filelock.FileLock(folder / "lock"):
+        process = start_mirror(repo, "run")
+        time.sleep(2)
+        process.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        _, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert time.monotonic() - started < 3
+    assert posts(repo / "archive") == {}
+
+
+def test_two_feeds_yaml_in_one_repository_keep_apart(repo: Path, site) -> None:
+    feed = site.add("/feed.xml", rss(many_items(2)), content_type=RSS, etag='"v1"')
+    for name, archive in (("a.yaml", "site-a/_posts"), ("b.yaml", "site-b/_posts")):
+        (repo / name).write_text(f"archive: {archive}\ncontent: feed\nindex_pages: false\n"
+                                 f"feeds:\n  - name: news\n    url: {feed}\n", encoding="utf-8")
+        result = mirror(repo, "fetch", "--config", name)
+        assert result.returncode == 0, result.stderr
+        assert "news: 2 new" in result.stdout
+    assert len(posts(repo / "site-a")) == len(posts(repo / "site-b")) == 2

@@ -84,7 +84,8 @@ def test_bad_feeds_yaml_exits_2_with_one_line(repo: Path) -> None:
 def test_missing_feeds_yaml_and_bad_usage_exit_2(repo: Path) -> None:
     missing = mirror(repo, "fetch")
     usage = mirror(repo, "fetch", "--bogus")
-    assert missing.returncode == usage.returncode == 2
+    negative = mirror(repo, "fetch", "--wait", "-1")
+    assert missing.returncode == usage.returncode == negative.returncode == 2
     assert len(missing.stderr.strip().splitlines()) == 1
     assert len(usage.stderr.strip().splitlines()) == 1
 
