@@ -49,7 +49,7 @@ def decode(content: bytes, content_type: str | None = None) -> tuple[str, str]:
         if codec:
             try:
                 return content.decode(codec), codec
-            except UnicodeDecodeError:
+            except (UnicodeDecodeError, LookupError):
                 continue
     return _detect(content, declared)
 
@@ -70,9 +70,11 @@ def codec_for(label: str) -> str | None:
     label = label.strip().lower()
     label = SUPERSETS.get(label, label)
     try:
-        return codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    # base64, hex, rot13, zlib... are codecs too, but not for text
+    return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
 def _is_utf8(content: bytes) -> bool:

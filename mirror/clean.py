@@ -150,25 +150,37 @@ def _url_safe(tag: str, value: str) -> bool:
     return name in SAFE_SCHEMES
 
 
+def holds_unsafe_markup(text: str, video_hosts: tuple[str, ...] = DEFAULT_VIDEO_HOSTS) -> bool:
+    """Whether text, read as HTML, holds anything the sanitiser would remove."""
+    policy = _Policy(video_hosts)
+    tree = _parse(text)
+    return IGNORED_HERE.search(text) is not None or \
+        _shape(tree) != _shape(_parse(policy.clean(text))) or \
+        any(holds_unsafe_markup(node.inner_html or "", video_hosts)
+            for node in tree.css("noscript"))
+
+
 def _is_safe(body: str, policy: _Policy) -> bool:
     if IGNORED_HERE.search(body) or closes_wrapper(body):
         return False
+    if not _ends_in_place(_parse(body, with_what_follows=True)):
+        return False
     tree = _parse(body)
-    if not _ends_in_place(tree) or _shape(tree) != _shape(_parse(policy.clean(body))):
+    if _shape(tree) != _shape(_parse(policy.clean(body))):
         return False
     # Browsers with scripting on read <noscript> as text, lexbor as markup: a
     # lazy-loading script can still insert it, so what is inside must be safe too.
     return all(_is_safe(node.inner_html or "", policy) for node in tree.css("noscript"))
 
 
-def _parse(body: str) -> LexborNode:
+def _parse(body: str, with_what_follows: bool = False) -> LexborNode:
     """The body as the browser builds it inside a post, and what follows the post.
 
     ``<html>`` is included, since stray ``<html>``/``<body>`` tags in a fragment
     add their attributes to the page's own.
     """
-    document = LexborHTMLParser("<!DOCTYPE html><html><head></head><body>"
-                                f"<div>{body}</div><i {AFTER_POST}></i>")
+    after = f"</div><i {AFTER_POST}></i>" if with_what_follows else ""
+    document = LexborHTMLParser(f"<!DOCTYPE html><html><head></head><body><div>{body}{after}")
     assert document.root is not None
     return document.root
 

@@ -7,6 +7,7 @@ plain dicts) so that each error can point at the line it is about.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import string
 from collections.abc import Callable
@@ -204,9 +205,11 @@ def parse_duration(text: str) -> float | None:
     """Seconds in '90', '30s', '15m', '1h30m'; None when it is not a duration."""
     text = text.strip().lower()
     try:
-        return float(text)
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        return seconds if math.isfinite(seconds) else None
     match = DURATION.fullmatch(text)
     if not text or not match or not any(match.groups()):
         return None
@@ -250,9 +253,14 @@ def _count(node: yaml.Node, where: _Where, key: str) -> int:
 def _filename(node: yaml.Node, where: _Where, key: str) -> str:
     template = _text(node, where, key)
     try:
-        fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        parsed = [(name, spec, conversion) for _, name, spec, conversion
+                  in string.Formatter().parse(template) if name is not None]
     except ValueError as exc:
         raise where.error(node, f"'{key}': {exc}") from None
+    if any(spec or conversion for _, spec, conversion in parsed):
+        raise where.error(node, f"'{key}': fields take no format, write {{slug}}, not "
+                                f"{template!r}")
+    fields = {name for name, _, _ in parsed}
     unknown = fields - FILENAME_FIELDS
     if unknown:
         raise where.error(node, f"'{key}': unknown field {{{sorted(unknown)[0]}}}; use "

@@ -17,6 +17,15 @@ from pathlib import Path
 from mirror.errors import GitError
 
 FALLBACK_AUTHOR = ("mirror", "mirror@localhost")
+
+
+class IndexNotSynced(GitError):
+    """The commit landed, but git's index (the staging area) could not be brought along."""
+
+    def __init__(self, commit: str | None, cause: str) -> None:
+        super().__init__(f"committed, but git's index was not updated ({cause}); run "
+                         "`git reset -q` once git is free, or let the next mirror run do it")
+        self.commit = commit
 ACTIONS_AUTHOR = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
 ZERO = "0" * 40
 
@@ -63,11 +72,12 @@ class Repo:
     def relative(self, path: Path) -> str:
         return path.resolve().relative_to(self.top.resolve()).as_posix()
 
-    def changed(self, *folders: Path) -> list[str]:
-        """Untracked, modified or deleted files under these folders, relative to the top."""
+    def changed(self, *folders: Path) -> list[tuple[str, str]]:
+        """(status, path) of files under these folders that differ from HEAD: git's
+        two-letter status (``??`` untracked, `` M`` modified, ...), path from the top."""
         out = self.git("status", "--porcelain=v1", "-z", "--untracked-files=all",
                        "--no-renames", "--", *(self.relative(f) for f in folders))
-        return [item[3:] for item in out.split("\0") if len(item) > 3]
+        return [(item[:2], item[3:]) for item in out.split("\0") if len(item) > 3]
 
     def commit(self, paths: list[str], message: str, author: tuple[str, str] | None = None,
                when: int | None = None) -> str | None:
@@ -90,7 +100,10 @@ class Repo:
             commit = self._commit_tree(tree, head, message, author, when)
             self.git("update-ref", "-m", f"mirror: {message.splitlines()[0]}", "HEAD", commit,
                      head or ZERO)
-        self._sync_index(paths)
+        try:
+            self._sync_index(paths)
+        except GitError as exc:
+            raise IndexNotSynced(commit, str(exc)) from None
         return commit
 
     def _commit_tree(self, tree: str, parent: str | None, message: str,

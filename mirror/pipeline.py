@@ -32,7 +32,7 @@ from mirror.clean import DEFAULT_VIDEO_HOSTS
 from mirror.errors import ConfigError, EntryError, FeedError, GitError, PageGone
 from mirror.fetch import fetch_page
 from mirror.fulltext import is_full_text, text_units
-from mirror.git import Repo, parse_author
+from mirror.git import IndexNotSynced, Repo, parse_author
 from mirror.http import DEFAULT_USER_AGENT, Http, Limits
 from mirror.index import IndexLine
 from mirror.models import Article, Config, Entry, FeedConfig, FeedReport, Polled, Post, RunReport
@@ -52,6 +52,7 @@ from mirror.urls import identity
 
 PENDING_DAYS = 7
 DAY_MS = 86_400_000
+LONGEST_WAIT = 7 * 86_400.0  # whatever a feed asks, poll it at least weekly
 JITTER = 0.1  # polls come up to 10 % later than due, so many mirrors do not poll in step
 
 
@@ -316,7 +317,7 @@ def _remember(work: list[_Work], state: State, interrupted: bool) -> None:
         remembered.last_poll_ms = wall
         remembered.new = item.report.new
         remembered.result = _result(item.report, interrupted and not item.complete)
-        wait = max(item.feed.every, remembered.min_interval, item.retry_after)
+        wait = min(max(item.feed.every, remembered.min_interval, item.retry_after), LONGEST_WAIT)
         remembered.next_poll_ms = wall + int(wait * (1 + random.uniform(0, JITTER)) * 1000)
 
 
@@ -355,10 +356,15 @@ def _leftovers(repo: Repo, archive: Archive, state: State, config: Config) -> li
     index = repo.relative(archive.index_path)
     folders = {archive.folder, pages_folder(config)}
     found = []
-    for path in repo.changed(*sorted(folders)):
+    for status, path in repo.changed(*sorted(folders)):
         full = repo.top / path
-        if path == index or (path.endswith(".md") and full.exists()
-                             and (read_from_link(full) or is_page(full))):
+        if not path.endswith(".md") or not full.exists():
+            ours = path == index
+        elif is_page(full):
+            ours = True
+        else:  # a post: ours only if never committed; an edit to a committed post is yours
+            ours = status == "??" and read_from_link(full) is not None
+        if ours:
             found.append(path)
     return found
 
@@ -373,7 +379,11 @@ def _commit(repo: Repo, paths: list[str], report: RunReport, config: Config,
         "mirror: complete an interrupted run"
     message = subject + ("\n\n" + "\n".join(counts) if counts else "") + "\n"
     when = now // 1000 if os.environ.get("SOURCE_DATE_EPOCH") else None
-    return repo.commit(paths, message, parse_author(config.commit_author), when)
+    try:
+        return repo.commit(paths, message, parse_author(config.commit_author), when)
+    except IndexNotSynced as exc:
+        report.notes.append(str(exc))
+        return exc.commit
 
 
 def _push(repo: Repo, config: Config, folder: Path, report: RunReport, now: int) -> None:

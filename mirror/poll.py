@@ -30,7 +30,7 @@ HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", r
 FEED_LINK = re.compile(
     r"""<link[^>]+type=["']application/(?:rss|atom)\+xml["'][^>]*>""", re.I)
 HREF = re.compile(r"""href=["']([^"']+)["']""", re.I)
-MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.I)
+MAX_AGE = re.compile(r"max-age\s*=\s*([0-9]{1,9})(?![0-9])", re.I)
 TITLE_FROM_TEXT_CHARS = 60
 
 
@@ -119,7 +119,7 @@ def _feed_hint(body: bytes) -> str:
 def _min_interval(response: Response, ttl: Any) -> float:
     """The least time before polling again that the feed asks for: <ttl> or max-age."""
     seconds = 0.0
-    if isinstance(ttl, str) and ttl.strip().isdigit():
+    if isinstance(ttl, str) and re.fullmatch(r"[0-9]{1,9}", ttl.strip()):
         seconds = float(ttl.strip()) * 60
     max_age = MAX_AGE.search(response.headers.get("cache-control", ""))
     if max_age:
@@ -210,7 +210,10 @@ def parse_date_ms(text: str) -> int | None:
     if moment is not None:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return calendar.timegm(moment.utctimetuple()) * 1000 + moment.microsecond // 1000
+        try:
+            return calendar.timegm(moment.utctimetuple()) * 1000 + moment.microsecond // 1000
+        except (OverflowError, ValueError):  # a time zone pushes it past year 1 or 9999
+            return None
     parts = email.utils.parsedate_tz(text)
     if parts is None:
         return None

@@ -17,6 +17,7 @@ from slugify import slugify
 from mirror.clean import (
     DEFAULT_VIDEO_HOSTS,
     has_liquid,
+    holds_unsafe_markup,
     neutralise_liquid,
     one_line,
     proxy_images,
@@ -113,7 +114,7 @@ def heading_line(title: str, link: str) -> str:
     """``[title](link)``: the title as the feed gave it, made inert for Markdown and Liquid."""
     shown = NO_BREAK_SPACES.sub(lambda m: m.group(0) if m.group(0) == "\u00a0" else " ",
                                 INVISIBLE.sub("", title)).strip()
-    shown = re.sub(r"([\\\[\]])", r"\\\1", _inert_markup(shown))
+    shown = re.sub(r"([\\\[\]])", r"\\\1", TAG_START.sub("&lt;", shown))
     if has_liquid(shown):
         shown = neutralise_liquid(shown)
     target = link.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
@@ -121,7 +122,10 @@ def heading_line(title: str, link: str) -> str:
 
 
 def _inert_markup(text: str) -> str:
-    """A ``<`` that would start a tag, written as an entity so no theme renders it as one."""
+    """The text itself, unless as HTML it holds something unsafe (a theme may print a
+    title unescaped): then each ``<`` that would start a tag is written as an entity."""
+    if not TAG_START.search(text) or not holds_unsafe_markup(text):
+        return text
     return TAG_START.sub("&lt;", text)
 
 
@@ -165,8 +169,9 @@ def iso_date(ms: int) -> str:
 
 
 def _representable(ms: int | None) -> bool:
-    """Dates from year 1 to 9999 only: anything else is a broken feed, not a date."""
-    return ms is not None and -62135596800000 <= ms < 253402300800000
+    """Dates from 1970 to 9999 only: anything else (Go's zero time 0001-01-01 among them)
+    is a broken feed, not a date, and gets the run's time."""
+    return ms is not None and 0 <= ms < 253402300800000
 
 
 # --------------------------------------------------------------- file names

@@ -70,6 +70,10 @@ def test_top_level_keys_are_defaults_that_feeds_override(tmp_path: Path) -> None
     ("filename: '../{slug}.md'\nfeeds: []\n", "must be a relative path"),
     ("filename: '{title}.md'\nfeeds: []\n", "unknown field {title}"),
     ("commit_author: bot\nfeeds: []\n", "'Name <email>'"),
+    ("filename: '{date}-{slug:d}.md'\nfeeds: []\n", "fields take no format"),
+    ("filename: '{date}-{slug!r}.md'\nfeeds: []\n", "fields take no format"),
+    ("every: .inf\nfeeds: []\n", "'every' must be a duration"),
+    ("timeout: nan\nfeeds: []\n", "'timeout' must be a duration"),
 ])
 def test_errors_name_the_line(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:

@@ -269,3 +269,22 @@ def test_same_inputs_and_source_date_epoch_give_byte_identical_files(tmp_path: P
                       for p in sorted(where.rglob("*")) if p.is_file() and ".git" not in p.parts})
         trees[-1]["HEAD^{tree}"] = git(where, "rev-parse", "HEAD^{tree}").encode()
     assert trees[0] == trees[1]
+
+
+def test_a_users_edit_to_a_post_is_never_swept_into_mirrors_commit(repo: Path, site) -> None:
+    url = site.add("/feed.xml", rss(voa_items()[:1]), content_type=RSS)
+    write_config(repo, [{"name": "美国之音", "url": url}], content="feed")
+    assert mirror(repo, "fetch").returncode == 0
+    [post] = (repo / "archive").glob("*.md")
+    post.write_text(post.read_text(encoding="utf-8") + "my half-done edit\n", encoding="utf-8")
+    (repo / "other.txt").write_text("x\n")
+    git(repo, "add", "other.txt")
+    git(repo, "-c", "user.name=u", "-c", "user.email=u@x", "commit", "-qm", "mine")
+    site.add("/feed.xml", rss(voa_items()), content_type=RSS)
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 0, result.stderr
+    committed = git(repo, "show", "--name-only", "--format=", "HEAD").split()
+    assert post.relative_to(repo).as_posix() not in committed
+    assert git(repo, "status", "--porcelain", "--", "archive").startswith(" M ")

@@ -42,3 +42,21 @@ def test_a_commit_that_landed_before_the_index_was_synced_is_repaired(repo: Path
 
 def test_not_a_repository(tmp_path: Path) -> None:
     assert Repo.find(tmp_path) is None
+
+
+def test_a_commit_that_lands_while_gits_index_is_locked_says_so(repo: Path) -> None:
+    from mirror.git import IndexNotSynced
+
+    found = Repo.find(repo)
+    assert found is not None
+    (repo / "a.md").write_text("a\n")
+    (repo / ".git" / "index.lock").write_text("")
+    try:
+        found.commit(["a.md"], "first\n")
+    except IndexNotSynced as exc:
+        assert exc.commit and "git reset -q" in str(exc)
+    else:
+        raise AssertionError("expected IndexNotSynced")
+    (repo / ".git" / "index.lock").unlink()
+    assert found.commit(["a.md"], "again\n") is None  # the next commit repairs the index
+    assert git(repo, "status", "--porcelain") == ""

@@ -73,6 +73,8 @@ def test_not_a_feed(body: str, content_type: str, message: str) -> None:
     ("2021-01-12T17:11:00.006+08:00", 1_610_442_660_006),
     ("2021-01-12 09:11:00", 1_610_442_660_000),
     ("not a date", None),
+    ("9999-12-31T23:00:00-05:00", None),
+    ("0001-01-01T00:30:00+01:00", None),
 ])
 def test_dates(text: str, ms: int | None) -> None:
     assert parse_date_ms(text) == ms
@@ -114,6 +116,28 @@ def test_charset_declared_wrongly_or_not_at_all(label: str, declared: str | None
     assert decoded == text
     utf8, codec = decode(text.encode(), "text/html; charset=gb2312")
     assert (utf8, codec) == (text, "utf-8")
+
+
+@pytest.mark.parametrize("label", ["base64", "hex", "rot13", "zlib", "no-such-charset"])
+def test_labels_that_are_not_text_encodings_are_ignored(label: str) -> None:
+    text = "美国常驻联合国代表克拉夫特即将访问台湾，台湾本土社团召开记者会表示欢迎。"
+    data = f"<html><head><meta charset='{label}'></head><body>{text}</body></html>"
+    decoded, codec = decode(data.encode("gb18030"), f"text/html; charset={label}")
+    assert text in decoded and codec == "gb18030"
+
+
+def test_a_feed_declaring_a_codec_that_is_not_a_charset_still_parses() -> None:
+    body = rss([Item(title="标题")]).replace('encoding="UTF-8"', 'encoding="hex"')
+    assert parse(body.encode("utf-8")).entries[0].title == "标题"
+
+
+@pytest.mark.parametrize(("ttl", "cache_control"), [("²", ""), ("60", "max-age=" + "9" * 400)])
+def test_odd_ttl_and_max_age_are_ignored(ttl: str, cache_control: str) -> None:
+    body = rss([Item()], extra=f"<ttl>{ttl}</ttl>")
+    polled = parse_feed(FEED, Response(url=FEED.url, status=200, content=body.encode(),
+                                       headers={"content-type": "application/rss+xml",
+                                                "cache-control": cache_control}))
+    assert polled.entries and 0 <= polled.min_interval < 10**9
 
 
 def test_bom_wins(tmp_path: Path) -> None:
