@@ -36,6 +36,7 @@ class Route:
     redirect: str | None = None   # answer 302 to this location
     gzip: bool = False
     etag: str | None = None       # answer 304 to a matching If-None-Match
+    counted: bool = True          # counts towards max_in_flight
     last_modified: str | None = None
 
 
@@ -106,7 +107,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         site = self.site
         path = self.path.split("?", 1)[0]
-        site.enter()
+        route = site.routes.get(path)
+        # A request the client gave up on (a timeout) may still be sleeping here while the
+        # client, rightly, sends the next: such routes can opt out of the count.
+        counted = route is None or route.counted
+        if counted:
+            site.enter()
         try:
             with site._lock:
                 site.hits[path] += 1
@@ -114,9 +120,10 @@ class _Handler(BaseHTTPRequestHandler):
                 site.log.append((time.monotonic(), self.path, dict(self.headers)))
                 if self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"):
                     site.conditional[path] += 1
-            self._answer(site.routes.get(path), count, path)
+            self._answer(route, count, path)
         finally:
-            site.leave()
+            if counted:
+                site.leave()
 
     def _answer(self, route: Route | None, count: int, path: str) -> None:
         if route is None:

@@ -47,7 +47,7 @@ def test_faults_two_runs_archive_everything_and_the_third_only_asks_304(repo: Pa
         "retry-after": site.add("/p/retry-after.html", page, fail_first=1, fail_status=503,
                                 fail_headers={"Retry-After": "1"}),
         "dropped": site.add("/p/dropped.html", page, reset_first=1),
-        "hanging": site.add("/p/hanging.html", page, delay=4, delay_first=2),
+        "hanging": site.add("/p/hanging.html", page, delay=4, delay_first=2, counted=False),
         "missing": site.add("/p/missing.html", "gone", status=404),
         "huge": site.add("/p/huge.html", b"<p>" + b"x" * 30_000_000 + b"</p>"),
         "bomb": site.add("/p/bomb.html", b"<p>" + b"0" * 50_000_000, gzip=True),
