@@ -194,6 +194,8 @@ async def _network(work: list[_Work], http: Http, config: Config, state: State,
 
     await asyncio.gather(*(polled(item) for item in work))
     _classify(work, archive, state)
+    if any(needs_page(entry, item.feed) for item in work for entry in item.new):
+        extractor.start()
     if progress:
         progress.articles(sum(len(item.new) for item in work))
     await asyncio.gather(*(_articles(item, http, config, extractor, progress) for item in work))
@@ -264,7 +266,7 @@ async def _articles(item: _Work, http: Http, config: Config, extractor: _Extract
 async def _article(entry: Entry, feed: FeedConfig, http: Http, config: Config,
                    extractor: _Extractor) -> Article:
     own = entry.content or entry.summary or ""
-    if feed.content == "feed" or (feed.content == "auto" and is_full_text(entry)):
+    if not needs_page(entry, feed):
         return Article(entry=entry, body=own, source="feed")
     try:
         page = await fetch_page(entry.link, http, timeout=feed.timeout,
@@ -275,6 +277,11 @@ async def _article(entry: Entry, feed: FeedConfig, http: Http, config: Config,
     if text_units(body) < text_units(own):
         return _from_summary(entry, f"{entry.link}: the page holds less text than the feed")
     return Article(entry=entry, body=body, source="page")
+
+
+def needs_page(entry: Entry, feed: FeedConfig) -> bool:
+    """Whether the article is to come from its page rather than from the feed."""
+    return feed.content == "page" or (feed.content == "auto" and not is_full_text(entry))
 
 
 def _from_summary(entry: Entry, why: str) -> Article:
@@ -402,7 +409,7 @@ def _push(repo: Repo, config: Config, folder: Path, report: RunReport, now: int)
 
 
 class _Extractor:
-    """Extraction in worker processes, started only when a page needs extracting."""
+    """Extraction in worker processes, started only when some page will need it."""
 
     def __init__(self) -> None:
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
@@ -414,12 +421,32 @@ class _Extractor:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
+    def start(self) -> None:
+        """Start the workers now, so they load while the first pages download."""
+        if self._pool is not None:
+            return
+        workers = os.cpu_count() or 1
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_lower_priority)
+        for _ in range(workers):
+            self._pool.submit(_load_extractor)
+
     async def extract(self, html: str, url: str) -> str:
-        if self._pool is None:
-            self._pool = concurrent.futures.ProcessPoolExecutor(
-                mp_context=multiprocessing.get_context("spawn"))
+        self.start()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, _extract_in_worker, html, url)
+
+
+def _lower_priority() -> None:
+    # The downloads run in the main process: they get the CPU first, so that pages
+    # keep arriving while the extraction of earlier ones catches up.
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(5)
+
+
+def _load_extractor() -> None:
+    import mirror.extract  # noqa: F401  - loaded while the first pages download
 
 
 def _extract_in_worker(html: str, url: str) -> str:
