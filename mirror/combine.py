@@ -41,6 +41,8 @@ TABLE_PARTS = frozenset("table thead tbody tfoot tr td th".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 NO_WRAP = frozenset("p pre h1 h2 h3 h4 h5 h6 table tbody thead tfoot tr ul ol dl".split())
 MEDIA = ".//img|.//iframe|.//video|.//audio"
+CONTAINERS = frozenset("ul ol dl li dt dd table thead tbody tfoot tr td th figure figcaption "
+                       "blockquote".split())
 TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014:\u00bb\u00b7]\s+")
 
 
@@ -208,25 +210,42 @@ def _unconfirmed(unit: HtmlElement, second: Reference, rule: Rule) -> bool:
 
 
 def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule) -> None:
-    """Step c: trafilatura's long paragraphs that readability lost, in trafilatura's order."""
+    """Step c: trafilatura's long paragraphs and its tables that readability lost (its
+    cleaning drops tables of short cells), in trafilatura's order."""
     have = Reference(tokens(visible_text(base)))
     base_units = [(u, " " + " ".join(tokens(visible_text(u))) + " ") for u in text_units(base)]
     second_units = [(u, tokens(visible_text(u))) for u in text_units(second)]
     shared = [bool(words) and have.coverage(words) >= 0.5 for _, words in second_units]
     last_shared = max((i for i, s in enumerate(shared) if s), default=-1)
     anchor: HtmlElement | None = None
+    added_tables: set[HtmlElement] = set()
     for i, (unit, words) in enumerate(second_units[:last_shared]):
         if shared[i]:
             found = _unit_starting(base_units, words)
             anchor = found if found is not None else anchor
         elif unit.tag == "p" and len(words) >= rule.add_min:
-            added = copy.deepcopy(unit)
-            added.tail = None
-            if anchor is not None:
-                anchor.addnext(added)
-            else:
-                base.insert(0, added)
-            anchor = added
+            anchor = _insert_after(base, anchor, unit)
+        elif unit.tag == "tr":
+            table = next(unit.iterancestors("table"), None)
+            if table is not None and table not in added_tables and \
+                    have.coverage(tokens(visible_text(table))) < 0.5:
+                added_tables.add(table)
+                anchor = _insert_after(base, anchor, table)
+
+
+def _insert_after(base: HtmlElement, anchor: HtmlElement | None,
+                  block: HtmlElement) -> HtmlElement:
+    """A copy of block after anchor, outside any list, table or figure anchor is in."""
+    added = copy.deepcopy(block)
+    added.tail = None
+    if anchor is None:
+        base.insert(0, added)
+        return added
+    while anchor.getparent() is not None and anchor.getparent() is not base and \
+            anchor.getparent().tag in CONTAINERS:
+        anchor = anchor.getparent()
+    anchor.addnext(added)
+    return added
 
 
 def _unit_starting(units: list[tuple[HtmlElement, str]], words: list[str]) -> HtmlElement | None:

@@ -241,3 +241,37 @@ def test_video_players_from_allowed_hosts_are_kept(repo: Path, site) -> None:
     body = body_of(next(iter(posts(repo / "archive").values())))
     assert '<iframe src="https://www.youtube.com/embed/abc123"' in body
     assert "ads.example" not in body
+
+
+def test_extraction_keeps_the_structure_of_the_article(repo: Path, site) -> None:
+    words = "这是文章的一段正文，内容完整，足够长，读者需要看到它。" * 6
+    page = f"""<html><head><title>结构 | 新闻网</title></head><body>
+      <header><nav><a href="/">首页</a> <a href="/world">国际</a></nav></header>
+      <article>
+        <h1>结构</h1>
+        <p>{words}<a href="/related/1.html">相关报道</a>。</p>
+        <h2>小标题</h2>
+        <p>{words}</p>
+        <figure><img class="lazyload" src="data:image/gif;base64,R0lGODlhAQABAAAAACw="
+             data-src="/img/photo.jpg" alt="照片">
+          <figcaption>图片说明：示威现场</figcaption></figure>
+        <ul><li>第一点{words}</li><li>第二点{words}</li></ul>
+        <table><tr><th>城市</th><th>人数</th></tr><tr><td>台北</td><td>1200</td></tr></table>
+        <p>{words}</p>
+      </article>
+      <aside class="comments">评论区 登录后发表评论</aside>
+      <footer>版权所有 © 新闻网</footer></body></html>"""
+    link = site.add("/news/2021/story.html", page)
+    write_config(repo, [{"name": "n", "url": summary_feed(site, [link])}],
+                 image_proxy="https://images.weserv.nl?url=")
+
+    assert mirror(repo, "fetch").returncode == 0
+
+    body = body_of(next(iter(posts(repo / "archive").values())))
+    host = site.base.split("://", 1)[1]
+    assert "<h2>小标题</h2>" in body
+    assert f'href="{site.base}/related/1.html"' in body
+    assert f'src="https://images.weserv.nl?url={host}/img/photo.jpg"' in body
+    assert "<figcaption>图片说明：示威现场</figcaption>" in body
+    assert "<li>第一点" in body and "<td>台北</td>" in body
+    assert "评论区" not in body and "版权所有" not in body and "首页" not in body
