@@ -130,6 +130,14 @@ def start_mirror(cwd: Path, *args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def terminate(process: subprocess.Popen) -> tuple[str, str, float]:
+    """SIGTERM, then its output and how many seconds it took to exit."""
+    process.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    out, err = process.communicate(timeout=20)
+    return out, err, time.monotonic() - started
+
+
 def assert_sound(repo: Path) -> None:
     """Whatever moment a run died at: no half post, no broken repository."""
     for name, text in posts(repo / "archive").items():
@@ -206,12 +214,10 @@ def test_mirror_run_polls_commits_and_stops_cleanly(repo: Path, site) -> None:
     site.add("/feed.xml", rss(items), content_type=RSS)
     time.sleep(3)
 
-    process.send_signal(signal.SIGTERM)
-    started = time.monotonic()
-    out, err = process.communicate(timeout=20)
+    out, err, seconds = terminate(process)
 
     assert process.returncode == 0, err
-    assert time.monotonic() - started < 5
+    assert seconds < 5
     assert site.hits["/feed.xml"] >= 4
     assert commits(repo) == 3
     assert len(froms(repo / "archive")) == 6
@@ -289,11 +295,9 @@ def test_mirror_run_stops_at_once_while_waiting_for_the_lock(repo: Path, site) -
     with filelock.FileLock(folder / "lock"):
         process = start_mirror(repo, "run")
         time.sleep(2)
-        process.send_signal(signal.SIGTERM)
-        started = time.monotonic()
-        _, err = process.communicate(timeout=20)
+        _, err, seconds = terminate(process)
     assert process.returncode == 0, err
-    assert time.monotonic() - started < 3
+    assert seconds < 3
     assert posts(repo / "archive") == {}
 
 
