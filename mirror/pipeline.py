@@ -14,10 +14,8 @@ the next run.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import random
 import time
@@ -28,10 +26,9 @@ from typing import Any, Protocol
 
 from mirror import clock, sync
 from mirror.archive import Archive, guid_key
+from mirror.articles import Extractor, build_article, from_summary, needs_page
 from mirror.clean import DEFAULT_VIDEO_HOSTS
-from mirror.errors import ConfigError, EntryError, FeedError, GitError, PageGone
-from mirror.fetch import fetch_page
-from mirror.fulltext import is_full_text, text_units
+from mirror.errors import ConfigError, EntryError, FeedError, GitError
 from mirror.git import IndexNotSynced, Repo, parse_author
 from mirror.http import DEFAULT_USER_AGENT, Http, Limits
 from mirror.index import IndexLine
@@ -140,7 +137,7 @@ async def _run(config: Config, feeds: tuple[FeedConfig, ...], repo: Repo | None,
         options.progress.feeds(len(work))
     deadline = time.monotonic() + config.run_timeout
     async with Http(_limits(config), DEFAULT_USER_AGENT, deadline) as http, \
-            _Extractor() as extractor:
+            Extractor() as extractor:
         network = _network(work, http, config, state, archive, extractor, options.progress)
         interrupted = not await _unless_stopped(network, stop)
     posts = _render_all(work, archive, config, now)
@@ -186,7 +183,7 @@ async def _unless_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Event |
 
 
 async def _network(work: list[_Work], http: Http, config: Config, state: State,
-                   archive: Archive, extractor: _Extractor, progress: Progress | None) -> None:
+                   archive: Archive, extractor: Extractor, progress: Progress | None) -> None:
     async def polled(item: _Work) -> None:
         await _poll(item, http, config, state)
         if progress:
@@ -245,15 +242,16 @@ def _classify(work: list[_Work], archive: Archive, state: State) -> None:
         item.classified = True
 
 
-async def _articles(item: _Work, http: Http, config: Config, extractor: _Extractor,
+async def _articles(item: _Work, http: Http, config: Config, extractor: Extractor,
                     progress: Progress | None) -> None:
     async def one(index: int, entry: Entry) -> None:
         try:
             if entry.link in item.overdue:
-                item.articles[index] = _from_summary(
+                article = from_summary(
                     entry, f"{entry.link}: the page could not be had for {PENDING_DAYS} days")
             else:
-                item.articles[index] = await _article(entry, item.feed, http, config, extractor)
+                article = await build_article(entry, item.feed, http, config, extractor)
+            item.articles[index] = article
         except EntryError as exc:
             item.failed[index] = str(exc)
         if progress:
@@ -261,32 +259,6 @@ async def _articles(item: _Work, http: Http, config: Config, extractor: _Extract
 
     await asyncio.gather(*(one(i, entry) for i, entry in enumerate(item.new)))
     item.complete = True
-
-
-async def _article(entry: Entry, feed: FeedConfig, http: Http, config: Config,
-                   extractor: _Extractor) -> Article:
-    own = entry.content or entry.summary or ""
-    if not needs_page(entry, feed):
-        return Article(entry=entry, body=own, source="feed")
-    try:
-        page = await fetch_page(entry.link, http, timeout=feed.timeout,
-                                max_bytes=config.max_page_bytes, user_agent=feed.user_agent)
-        body = await extractor.extract(page.html, page.url)
-    except PageGone as gone:
-        return _from_summary(entry, str(gone))
-    if text_units(body) < text_units(own):
-        return _from_summary(entry, f"{entry.link}: the page holds less text than the feed")
-    return Article(entry=entry, body=body, source="page")
-
-
-def needs_page(entry: Entry, feed: FeedConfig) -> bool:
-    """Whether the article is to come from its page rather than from the feed."""
-    return feed.content == "page" or (feed.content == "auto" and not is_full_text(entry))
-
-
-def _from_summary(entry: Entry, why: str) -> Article:
-    return Article(entry=entry, body=entry.content or entry.summary or "", source="summary",
-                   note=f"{why}; post written from the feed's own content")
 
 
 def _render_all(work: list[_Work], archive: Archive, config: Config,
@@ -406,51 +378,3 @@ def _push(repo: Repo, config: Config, folder: Path, report: RunReport, now: int)
     if pushed.dropped:
         report.notes.append(f"{len(pushed.dropped)} post(s) dropped: the remote already "
                             f"holds the same entries ({', '.join(pushed.dropped[:3])})")
-
-
-class _Extractor:
-    """Extraction in worker processes, started only when some page will need it."""
-
-    def __init__(self) -> None:
-        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
-
-    async def __aenter__(self) -> _Extractor:
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def start(self) -> None:
-        """Start the workers now, so they load while the first pages download."""
-        if self._pool is not None:
-            return
-        workers = os.cpu_count() or 1
-        self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_lower_priority)
-        for _ in range(workers):
-            self._pool.submit(_load_extractor)
-
-    async def extract(self, html: str, url: str) -> str:
-        self.start()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _extract_in_worker, html, url)
-
-
-def _lower_priority() -> None:
-    # The downloads run in the main process: they get the CPU first, so that pages
-    # keep arriving while the extraction of earlier ones catches up.
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(5)
-
-
-def _load_extractor() -> None:
-    import mirror.extract  # noqa: F401  - loaded while the first pages download
-
-
-def _extract_in_worker(html: str, url: str) -> str:
-    # Imported by the workers only, so that runs with nothing new start quickly.
-    from mirror.extract import extract
-
-    return extract(html, url)

@@ -20,10 +20,10 @@ from mirror.clean import (
     holds_unsafe_markup,
     neutralise_liquid,
     one_line,
-    proxy_images,
     sanitise,
 )
 from mirror.errors import EntryError
+from mirror.images import proxy_images
 from mirror.models import Article, FeedConfig, Post
 
 SLUG_CHARS = 80

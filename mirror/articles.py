@@ -1,0 +1,97 @@
+"""Entry -> Article: the body a post will hold, from the feed or from the article's page.
+
+Pages are fetched (``fetch``) and extracted (``extract``) in worker
+processes: extraction is CPU-heavy and must not stall the downloads. When a
+page cannot be used for good, the feed's own content is the body, with a
+note saying so; when it fails for now, EntryError leaves the entry for the
+next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import multiprocessing
+import os
+
+from mirror.errors import PageGone
+from mirror.fetch import fetch_page
+from mirror.fulltext import is_full_text, text_units
+from mirror.http import Http
+from mirror.models import Article, Config, Entry, FeedConfig
+
+
+async def build_article(entry: Entry, feed: FeedConfig, http: Http, config: Config,
+                        extractor: Extractor) -> Article:
+    """The article of an entry; EntryError when its page failed for now."""
+    own = entry.content or entry.summary or ""
+    if not needs_page(entry, feed):
+        return Article(entry=entry, body=own, source="feed")
+    try:
+        page = await fetch_page(entry.link, http, timeout=feed.timeout,
+                                max_bytes=config.max_page_bytes, user_agent=feed.user_agent)
+        body = await extractor.extract(page.html, page.url)
+    except PageGone as gone:
+        return from_summary(entry, str(gone))
+    if text_units(body) < text_units(own):
+        return from_summary(entry, f"{entry.link}: the page holds less text than the feed")
+    return Article(entry=entry, body=body, source="page")
+
+
+def needs_page(entry: Entry, feed: FeedConfig) -> bool:
+    """Whether the article is to come from its page rather than from the feed."""
+    return feed.content == "page" or (feed.content == "auto" and not is_full_text(entry))
+
+
+def from_summary(entry: Entry, why: str) -> Article:
+    return Article(entry=entry, body=entry.content or entry.summary or "", source="summary",
+                   note=f"{why}; post written from the feed's own content")
+
+
+class Extractor:
+    """Extraction in worker processes, started only when some page will need it."""
+
+    def __init__(self) -> None:
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+    async def __aenter__(self) -> Extractor:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def start(self) -> None:
+        """Start the workers now, so they load while the first pages download."""
+        if self._pool is not None:
+            return
+        workers = os.cpu_count() or 1
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_lower_priority)
+        for _ in range(workers):
+            self._pool.submit(_load_extractor)
+
+    async def extract(self, html: str, url: str) -> str:
+        self.start()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, _extract_in_worker, html, url)
+
+
+def _lower_priority() -> None:
+    # The downloads run in the main process: they get the CPU first, so that pages
+    # keep arriving while the extraction of earlier ones catches up.
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(5)
+
+
+def _load_extractor() -> None:
+    import mirror.extract  # noqa: F401  - loaded while the first pages download
+
+
+def _extract_in_worker(html: str, url: str) -> str:
+    # Imported by the workers only, so that runs with nothing new start quickly.
+    from mirror.extract import extract
+
+    return extract(html, url)
