@@ -9,8 +9,9 @@ a. readability found nothing, or less than a fifth of trafilatura's text:
    trafilatura's article is used;
 b. when trafilatura covers most (60 %) of readability's text, so that both
    found the same region, readability's short blocks (< 40 tokens) that
-   trafilatura lacks are dropped; captions and images are kept, and a heading
-   goes only with the block after it;
+   trafilatura lacks are dropped; captions and images are kept, so is a
+   paragraph of whole sentences between paragraphs both found (body text
+   trafilatura lost), and a heading goes only with the block after it;
 c. when readability covers most of trafilatura's text, trafilatura's long
    paragraphs (>= 30 tokens) that readability lacks are inserted where
    trafilatura has them, but never after the last block both share (trailing
@@ -43,6 +44,7 @@ NO_WRAP = frozenset("p pre h1 h2 h3 h4 h5 h6 table tbody thead tfoot tr ul ol dl
 MEDIA = ".//img|.//iframe|.//video|.//audio"
 CONTAINERS = frozenset("ul ol dl li dt dd table thead tbody tfoot tr td th figure figcaption "
                        "blockquote".split())
+SENTENCE_END = re.compile(r"[.!?。！？…”\"'»)]$")
 TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014:\u00bb\u00b7]\s+")
 
 
@@ -53,6 +55,8 @@ class Rule:
     agree: float = 0.6           # coverage showing both extractors found the same region
     fallback_ratio: float = 0.2  # readability shorter than this share of trafilatura: replaced
     add_min: int = 30            # trafilatura-only paragraphs this long are added
+    prose_min: int = 20          # a paragraph this long between confirmed ones is kept ...
+    prose_window: int = 3        # ... when confirmed blocks lie this near on both sides
 
 
 RULE = Rule()
@@ -190,6 +194,11 @@ def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule) -> None:
     """Step b: short blocks of readability's that trafilatura does not have."""
     units = text_units(base)
     drop = [_unconfirmed(unit, second, rule) for unit in units]
+    confirmed = [not gone and second.coverage(tokens(visible_text(unit))) >= rule.keep_share
+                 for unit, gone in zip(units, drop, strict=True)]
+    for i, unit in enumerate(units):
+        if drop[i] and _reads_as_body(unit, i, confirmed, rule):
+            drop[i] = False
     # Trafilatura often omits the headings of kept sections, while teaser headings
     # precede dropped teasers: a heading shares the fate of the block after it.
     for i, unit in enumerate(units):
@@ -198,6 +207,19 @@ def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule) -> None:
     for unit, gone in zip(units, drop, strict=True):
         if gone:
             unit.drop_tree()
+
+
+def _reads_as_body(unit: HtmlElement, at: int, confirmed: list[bool], rule: Rule) -> bool:
+    """A paragraph of whole sentences between paragraphs both extractors found is body
+    text trafilatura lost, not a credit or a teaser: those stand apart."""
+    if unit.tag != "p" or len(tokens(visible_text(unit))) < rule.prose_min:
+        return False
+    if not SENTENCE_END.search(visible_text(unit).strip()):
+        return False
+    near = rule.prose_window
+    before = any(confirmed[max(0, at - near):at])
+    after = any(confirmed[at + 1:at + 1 + near])
+    return before and after
 
 
 def _unconfirmed(unit: HtmlElement, second: Reference, rule: Rule) -> bool:

@@ -38,6 +38,8 @@ KEEP_ATTRIBUTES = frozenset(
     "href src alt title colspan rowspan datetime lang dir start controls poster width height "
     "allow allowfullscreen frameborder type".split())
 MEDIA = ("img", "iframe", "video", "audio", "source", "picture")
+INLINE = frozenset("a abbr b bdi bdo cite code dfn em font i kbd mark q s samp small span strong "
+                   "sub sup time u var".split())
 LAZY_SOURCES = ("data-src", "data-original", "data-lazy-src", "data-url", "data-hi-res-src",
                 "data-lazy", "data-full-src", "data-orig-file", "data-actualsrc")
 LAZY_SRCSETS = ("srcset", "data-srcset", "data-lazy-srcset")
@@ -227,13 +229,18 @@ def finish(body: HtmlElement, base: str) -> None:
 
 
 def remove_empty(body: HtmlElement) -> None:
-    """Containers left with neither text nor media are noise."""
+    """Containers left with neither text nor media are noise. An inline one that holds
+    a line break or white space is unwrapped instead: those separate words."""
     for element in reversed(list(body.iter())):
         if (element is body or not isinstance(element.tag, str)
                 or element.tag in ("br", "hr", "td", "th", *MEDIA)):
             continue
-        if not (element.text_content() or "").strip() and \
-                not element.xpath(".//img|.//iframe|.//video|.//audio"):
+        text = element.text_content() or ""
+        if text.strip() or element.xpath(".//img|.//iframe|.//video|.//audio"):
+            continue
+        if element.tag in INLINE and (text or element.xpath(".//br")):
+            element.drop_tag()
+        else:
             element.drop_tree()
 
 
