@@ -23,3 +23,12 @@ def atomic_write(target: Path, data: bytes) -> None:
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise ArchiveError(f"{target}: cannot write: {exc}") from None
+
+
+def unused_path(path: Path) -> Path:
+    """path, or path with a counter before its suffix when a file of that name exists."""
+    candidate, counter = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{counter}{path.suffix}")
+        counter += 1
+    return candidate

@@ -61,8 +61,7 @@ class Repo:
             capture_output=True, text=True, env=env, check=False,
         )
         if check and result.returncode != 0:
-            detail = (result.stderr or result.stdout).strip().splitlines()
-            raise GitError(f"git {args[0]}: {detail[-1] if detail else 'failed'}")
+            raise GitError(f"git {args[0]}: {git_said(result.stderr or result.stdout)}")
         return result.stdout
 
     def head(self) -> str | None:
@@ -143,8 +142,9 @@ class Repo:
         if result.returncode == 0:
             return None
         said = [line.strip() for line in (result.stdout + result.stderr).splitlines()]
-        reasons = [line for line in said if line.startswith("!") or "error" in line.lower()]
-        return (reasons or said or ["failed"])[0]
+        refusals = [line for line in said if line.startswith("!")]
+        explained = [line for line in said if line.startswith("remote:") and line[7:].strip()]
+        return "; ".join(refusals + explained) or git_said(result.stderr)
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         return subprocess.run(["git", "merge-base", "--is-ancestor", older, newer],
@@ -157,8 +157,7 @@ class Repo:
         if result.returncode != 0:
             if "couldn't find remote ref" in result.stderr:
                 return None
-            detail = result.stderr.strip().splitlines()
-            raise GitError(f"fetch from {remote}: {detail[-1] if detail else 'failed'}")
+            raise GitError(f"fetch from {remote}: {git_said(result.stderr)}")
         return self.git("rev-parse", "FETCH_HEAD").strip()
 
     def identity(self, configured: tuple[str, str] | None) -> dict[str, str]:
@@ -184,3 +183,12 @@ def parse_author(line: str | None) -> tuple[str, str] | None:
         return None
     name, _, email = line.rpartition(" <")
     return name.strip(), email.rstrip(">")
+
+
+def git_said(output: str) -> str:
+    """The line of git's output that says what went wrong: its first fatal: or error:."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith(("fatal:", "error:")):
+            return line
+    return lines[0] if lines else "failed"

@@ -373,8 +373,16 @@ def _push(repo: Repo, config: Config, folder: Path, report: RunReport, now: int)
         report.push_error = str(exc)
         return
     report.pushed = True
+    report.notes.extend(pushed.notes)
     if pushed.rebased:
         report.notes.append(f"the remote had moved on: rebased {pushed.rebased} time(s)")
+        report.commit = repo.head()  # the commit that was pushed, not the one made first
     if pushed.dropped:
+        paths = ", ".join(path for path, _ in pushed.dropped[:3])
         report.notes.append(f"{len(pushed.dropped)} post(s) dropped: the remote already "
-                            f"holds the same entries ({', '.join(pushed.dropped[:3])})")
+                            f"holds the same entries ({paths})")
+        by_name = {feed.name: feed for feed in report.feeds}
+        for _, feed in pushed.dropped:
+            if feed in by_name and by_name[feed].new:
+                by_name[feed].new -= 1
+                by_name[feed].known += 1

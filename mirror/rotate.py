@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mirror.archive import Archive
+from mirror.atomic import unused_path
 from mirror.errors import ConfigError
 from mirror.git import Repo, parse_author
 from mirror.index import INDEX_NAME, IndexLine, append_index, read_index
@@ -44,7 +45,7 @@ def rotate(config: Config, older_than: float, to: str, now_ms: int, folder: Path
         return result
     _index_the_unindexed(config, old, folder)
     for path in old:
-        destination = _free(target / path)
+        destination = unused_path(target / path)
         destination.parent.mkdir(parents=True, exist_ok=True)
         os.replace(config.archive / path, destination)
         result.moved.append((path, destination))
@@ -78,12 +79,3 @@ def _index_the_unindexed(config: Config, paths: list[str], folder: Path) -> None
              if link]
     if lines:
         append_index(config.archive / INDEX_NAME, lines)
-
-
-def _free(path: Path) -> Path:
-    """path, or path with a counter when a post of that name was rotated before."""
-    candidate, counter = path, 2
-    while candidate.exists():
-        candidate = path.with_name(f"{path.stem}-{counter}{path.suffix}")
-        counter += 1
-    return candidate

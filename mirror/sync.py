@@ -1,17 +1,21 @@
 """``mirror fetch --push``: publish the run's commit, however many runners push at once.
 
 When the push is rejected because the remote moved on, the local commits are
-rebased the way that suits an archive: their posts are new files, so they
-are taken out, the branch is moved to the remote's commit, and each post is
-added again unless the remote already holds the same entry (another runner
-archived it: a duplicate is dropped) or a post of that name (it gets a
-suffix). The index file gets the posts' lines again and the index pages are
-regenerated rather than merged. Local commits that change anything else
-stop the push with a clear message. Never forced; a bounded number of tries.
+rebased the way that suits an archive. What they did is read back as
+mirror's own kinds of change: new posts, posts moved out by ``mirror
+rotate``, lines added to the index, regenerated index pages. The branch then
+moves to the remote's commit and that work is done again on top: each new
+post is added unless the remote already holds the same entry (another runner
+archived it: a duplicate is dropped) and with a suffix where the remote
+holds a post of that name; moves are made again; index lines the remote
+lacks are added; the index pages are regenerated rather than merged. Local
+commits that change anything else stop the push with a clear message.
+Never forced; a bounded number of tries.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import time
@@ -19,9 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mirror.archive import Archive
+from mirror.atomic import unused_path
 from mirror.errors import GitError
 from mirror.git import Repo, parse_author
-from mirror.index import INDEX_NAME, IndexLine, parse_rows
+from mirror.index import INDEX_NAME, IndexLine, append_index, parse_rows
 from mirror.models import Config, Entry, Post
 from mirror.pages import is_page, pages_folder, skipped_in_archive, write_pages
 from mirror.scan import parse_front
@@ -29,7 +34,8 @@ from mirror.scan import parse_front
 ATTEMPTS = 8
 REBASING = "refs/mirror/rebasing"
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-RACE = re.compile(r"cannot lock|failed to update|stale info|fetch first|non-fast-forward|rejected",
+# Refusals that another try can get past: a race with another runner's push.
+RACE = re.compile(r"cannot lock|failed to update ref|stale info|fetch first|non-fast-forward",
                   re.I)
 
 
@@ -39,7 +45,17 @@ class Pushed:
 
     attempts: int = 0
     rebased: int = 0
-    dropped: list[str] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (path, feed)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _LocalWork:
+    """What local commits did since they left the remote, in mirror's own terms."""
+
+    posts: dict[str, str] = field(default_factory=dict)  # archive path -> text
+    moves: list[tuple[str, str]] = field(default_factory=list)  # (from, to), repository paths
+    lines: list[IndexLine] = field(default_factory=list)
 
 
 def push(repo: Repo, config: Config, cache_dir: Path | None, when: int | None = None) -> Pushed:
@@ -59,8 +75,8 @@ def push(repo: Repo, config: Config, cache_dir: Path | None, when: int | None = 
         if not repo.is_ancestor(upstream, head):  # the remote moved on: rebase and try again
             rebase_posts(repo, config, cache_dir, upstream, result, when)
             result.rebased += 1
-        elif not RACE.search(refused):  # the remote did not move: rebasing cannot help
-            raise GitError(f"push to {remote}: {refused}")
+        elif not RACE.search(refused):  # refused for another reason: trying again cannot help
+            raise GitError(f"push to {remote} refused: {refused}")
         # runners that collided would collide again in step: spread them out
         time.sleep(random.uniform(0.1, 0.5) * attempt)
     raise GitError(f"push to {remote}: the remote kept moving; gave up after {ATTEMPTS} tries "
@@ -69,84 +85,148 @@ def push(repo: Repo, config: Config, cache_dir: Path | None, when: int | None = 
 
 def rebase_posts(repo: Repo, config: Config, cache_dir: Path | None, upstream: str,
                  result: Pushed, when: int | None = None) -> None:
-    """Move the branch onto upstream, adding this clone's new posts again on top.
+    """Move the branch onto upstream, doing this clone's work again on top.
 
-    Until they land again, the posts are only in the old commit: a ref keeps it,
-    so that a run killed in between has the next run finish the work.
+    Until it is done again, the work is only in the old commit: a ref keeps it,
+    so that a run killed in between has the next push finish it.
     """
     head = repo.head() or upstream
+    work = _local_work(repo, config, head, upstream)  # refuses before anything moves
     repo.git("update-ref", REBASING, head)
-    _reapply(repo, config, cache_dir, head, upstream, result, when)
+    _redo(repo, config, cache_dir, work, upstream, result, when)
     repo.git("update-ref", "-d", REBASING)
 
 
 def finish_interrupted_rebase(repo: Repo, config: Config, cache_dir: Path | None,
                               result: Pushed, when: int | None = None) -> None:
-    """Add the posts of a rebase a killed run left half done, where they are missing."""
+    """Redo the work of a rebase a killed run left half done, where it is missing."""
     source = repo.git("rev-parse", "-q", "--verify", REBASING, check=False).strip()
     if not source:
         return
     head = repo.head()
-    if head is not None and not repo.is_ancestor(source, head):
-        _reapply(repo, config, cache_dir, source, head, result, when)
+    try:
+        if head is not None and not repo.is_ancestor(source, head):
+            work = _local_work(repo, config, source, head)
+            _redo(repo, config, cache_dir, work, head, result, when)
+    except GitError as exc:
+        result.notes.append(f"an interrupted rebase could not be finished ({exc}); "
+                            f"its commit {source[:10]} is left to you")
     repo.git("update-ref", "-d", REBASING)
 
 
-def _reapply(repo: Repo, config: Config, cache_dir: Path | None, source: str, onto: str,
-             result: Pushed, when: int | None) -> None:
-    """Add the posts that source has and onto lacks, on top of onto."""
-    # Two first runs on an empty repository share no history: all of theirs is new.
-    base = repo.git("merge-base", source, onto, check=False).strip() or EMPTY_TREE
-    posts, lines = _local_posts(repo, config, base, source)
+def _redo(repo: Repo, config: Config, cache_dir: Path | None, work: _LocalWork, onto: str,
+          result: Pushed, when: int | None) -> None:
+    """The work done again on top of onto, as one commit."""
     if repo.head() != onto:
         _move_to(repo, onto)
+    changed = _redo_moves(repo, work.moves)
     archive = Archive(config.archive, cache_dir, skipped_in_archive(config)).load()
+    by_path = {line.path: line for line in work.lines}
     kept: list[tuple[Post, IndexLine]] = []
-    for path, text in posts.items():
-        entry = _entry_of(path, text, lines.get(path))
+    for path, text in work.posts.items():
+        entry = _entry_of(path, text, by_path.get(path))
         if archive.is_known(entry):
-            result.dropped.append(path)
+            result.dropped.append((path, entry.feed))
             continue
         settled = archive.settle_path(path, entry)
         kept.append((Post(entry=entry, path=settled, text=text), archive.remember(entry, settled)))
     written = archive.write(kept)
-    if not written:
+    others = _missing_lines(archive.index_path, [line for line in work.lines
+                                                  if line.path not in work.posts])
+    if others:
+        append_index(archive.index_path, others)
+    if not (written or changed or others):
         return
     archive.save_snapshot()
-    changed = [config.archive / p for p in written] + [archive.index_path]
+    changed += [config.archive / p for p in written] + [archive.index_path]
     changed += write_pages(config, cache_dir).written
-    counts: dict[str, int] = {}
-    for post, _ in kept:
-        counts[post.entry.feed] = counts.get(post.entry.feed, 0) + 1
-    total = len(kept)
-    message = (f"mirror: {total} new post{'s' if total != 1 else ''}\n\n"
-               + "\n".join(f"{feed}: {n}" for feed, n in counts.items()) + "\n")
-    repo.commit(sorted({repo.relative(p) for p in changed}), message,
+    repo.commit(sorted({repo.relative(p) for p in changed}), _message(kept, work.moves),
                 parse_author(config.commit_author), when)
 
 
-def _local_posts(repo: Repo, config: Config, base: str,
-                 head: str) -> tuple[dict[str, str], dict[str, IndexLine]]:
-    """The posts (path in the archive -> text) and index lines added since base."""
+def _redo_moves(repo: Repo, moves: list[tuple[str, str]]) -> list[Path]:
+    """Posts ``mirror rotate`` moved, moved again where the remote still has them."""
+    changed = []
+    for source, destination in moves:
+        old, new = repo.top / source, unused_path(repo.top / destination)
+        if not old.exists():
+            continue  # the remote moved or removed it too
+        new.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(old, new)
+        changed += [old, new]
+    return changed
+
+
+def _missing_lines(index: Path, lines: list[IndexLine]) -> list[IndexLine]:
+    try:
+        present = set(parse_rows(index.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        present = set()
+    return [line for line in lines
+            if (line.path, line.feed, line.guid, line.link) not in present]
+
+
+def _message(kept: list[tuple[Post, IndexLine]], moves: list[tuple[str, str]]) -> str:
+    counts: dict[str, int] = {}
+    for post, _ in kept:
+        counts[post.entry.feed] = counts.get(post.entry.feed, 0) + 1
+    parts = []
+    if kept:
+        parts.append(f"{len(kept)} new post{'s' if len(kept) != 1 else ''}")
+    if moves:
+        parts.append(f"{len(moves)} post{'s' if len(moves) != 1 else ''} rotated")
+    body = "\n".join(f"{feed}: {n}" for feed, n in counts.items())
+    return f"mirror: {'; '.join(parts) or 'index pages'}" + (f"\n\n{body}" if body else "") + "\n"
+
+
+def _local_work(repo: Repo, config: Config, head: str, upstream: str) -> _LocalWork:
+    """What the commits in head that upstream lacks did; GitError for anything else."""
+    # Two first runs on an empty repository share no history: all of theirs is new.
+    base = repo.git("merge-base", head, upstream, check=False).strip() or EMPTY_TREE
     archive = repo.relative(config.archive)
-    index = f"{archive}/{INDEX_NAME}" if archive != "." else INDEX_NAME
+    prefix = "" if archive == "." else archive + "/"
+    index = prefix + INDEX_NAME
     pages = repo.relative(pages_folder(config))
-    posts: dict[str, str] = {}
-    changes = repo.git("diff", "--name-status", "--no-renames", "-z", base, head).split("\0")
-    for status, path in zip(changes[::2], changes[1::2], strict=False):
+    work, gone, arrived = _LocalWork(), {}, {}
+    for status, blob_before, blob_after, path in _raw_diff(repo, base, head):
         if path == index or _is_page_path(repo, path, pages):
             continue
-        inside = path.startswith(archive + "/") or archive == "."
-        if status != "A" or not inside or not path.endswith(".md"):
-            raise GitError(f"push: a local commit changes {path}, which is not a new post; "
-                           "rebase it yourself, then run again (nothing was pushed)")
-        relative = path[len(archive) + 1:] if archive != "." else path
-        posts[relative] = repo.git("show", f"{head}:{path}")
+        inside = path.startswith(prefix) and path.endswith(".md")
+        if status == "A" and inside:
+            work.posts[path[len(prefix):]] = repo.git("show", f"{head}:{path}")
+        elif status == "D" and inside:
+            gone[blob_before] = path
+        elif status == "A" and path.endswith(".md"):
+            arrived[blob_after] = path
+        else:
+            raise _not_ours(path)
+    for blob, path in arrived.items():
+        if blob not in gone:
+            raise _not_ours(path)
+        work.moves.append((gone.pop(blob), path))
+    if gone:
+        raise _not_ours(next(iter(gone.values())))
     before = set(parse_rows(repo.git("show", f"{base}:{index}", check=False)))
-    lines = {row[0]: IndexLine(*row)
-             for row in parse_rows(repo.git("show", f"{head}:{index}", check=False))
-             if row not in before}
-    return posts, lines
+    work.lines = [IndexLine(*row) for row in parse_rows(
+        repo.git("show", f"{head}:{index}", check=False)) if row not in before]
+    return work
+
+
+def _raw_diff(repo: Repo, base: str, head: str) -> list[tuple[str, str, str, str]]:
+    """(status, blob before, blob after, path) of each file that differs."""
+    fields = repo.git("diff", "--raw", "--no-renames", "--no-abbrev", "-z", base, head).split("\0")
+    changes = []
+    for meta, path in zip(fields[::2], fields[1::2], strict=False):
+        parts = meta.split()
+        if len(parts) == 5:
+            changes.append((parts[4], parts[2], parts[3], path))
+    return changes
+
+
+def _not_ours(path: str) -> GitError:
+    return GitError(f"push: a local commit changes {path}, which mirror did not do (a new "
+                    "post, a rotation or an index page); rebase it yourself, then run again "
+                    "(nothing was pushed)")
 
 
 def _is_page_path(repo: Repo, path: str, pages: str) -> bool:
@@ -168,3 +248,4 @@ def _entry_of(path: str, text: str, line: IndexLine | None) -> Entry:
         return Entry(feed=line.feed, link=line.link, title="", guid=line.guid or None)
     link, feed = parse_front(text[:4096])
     return Entry(feed=feed, link=link or path, title="")
+

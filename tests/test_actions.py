@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -187,7 +188,7 @@ def test_push_stops_on_local_commits_it_cannot_rebase(tmp_path: Path, site) -> N
     result = mirror(two, "fetch", "--push")
 
     assert result.returncode == 1
-    assert "notes.txt, which is not a new post" in result.stderr
+    assert "notes.txt, which mirror did not do" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -342,3 +343,91 @@ def test_a_push_killed_mid_rebase_loses_nothing(tmp_path: Path, site) -> None:
     assert sorted(froms(final / "archive")) == [
         "https://a.example/1", "https://b.example/0", "https://b.example/1"]
     assert git(two, "for-each-ref", "refs/mirror") == ""
+
+
+def two_clones(tmp_path: Path) -> tuple[Path, Path, Path]:
+    remote, one, two = tmp_path / "remote.git", tmp_path / "one", tmp_path / "two"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    for clone in (one, two):
+        git(tmp_path, "clone", "-q", str(remote), str(clone))
+    return remote, one, two
+
+
+def test_a_refused_rebase_leaves_nothing_behind(tmp_path: Path, site) -> None:
+    _remote, one, two = two_clones(tmp_path)
+    url = site.add("/a.xml", rss([Item(link="https://a.example/1", body=BODY)]))
+    for clone in (one, two):
+        write_config(clone, [{"name": "A", "url": url}], content="feed")
+    assert mirror(one, "fetch", "--push").returncode == 0
+    (two / "notes.txt").write_text("mine\n")
+    git(two, "add", "notes.txt")
+    git(two, "-c", "user.name=u", "-c", "user.email=u@x", "commit", "-qm", "notes")
+    assert mirror(two, "fetch", "--push").returncode == 1
+    assert git(two, "for-each-ref", "refs/mirror") == ""
+
+    git(two, "fetch", "-q")
+    git(two, "-c", "user.name=u", "-c", "user.email=u@x", "rebase", "-q", "origin/main")
+    git(two, "push", "-q", "origin", "HEAD:main")  # the person settles it by hand
+
+    again = mirror(two, "fetch", "--push")
+    assert again.returncode == 0, again.stderr
+
+
+def test_a_rotation_is_pushed_onto_a_remote_that_moved(tmp_path: Path, site) -> None:
+    remote, one, two = two_clones(tmp_path)
+    old = [Item(title=f"old {i}", link=f"https://a.example/old/{i}", body=BODY,
+                date=1_610_444_483 - i * 86_400) for i in range(3)]
+    url = site.add("/a.xml", rss(old))
+    for clone in (one, two):
+        write_config(clone, [{"name": "A", "url": url}], content="feed")
+    assert mirror(one, "fetch", "--push").returncode == 0
+    git(two, "pull", "-q")
+    site.add("/a.xml", rss([Item(title="new", link="https://a.example/new", body=BODY,
+                                 date=1_700_000_000), *old]))
+    assert mirror(one, "fetch", "--push").returncode == 0  # the remote moves on
+    assert mirror(two, "rotate", "--older-than", "14d", "--to", "old").returncode == 0
+
+    result = mirror(two, "fetch", "--push")
+
+    assert result.returncode == 0, result.stderr
+    final = tmp_path / "final"
+    git(tmp_path, "clone", "-q", str(remote), str(final))
+    assert froms(final / "archive") == ["https://a.example/new"]
+    assert sorted(froms(final / "old")) == sorted(item.link for item in old)
+    assert git(final, "status", "--porcelain") == ""
+
+
+def test_a_remote_that_refuses_for_its_own_reasons_is_not_retried(tmp_path: Path, site) -> None:
+    remote, one, _ = two_clones(tmp_path)
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes to main need a review' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    write_config(one, [{"name": "A", "url": site.add("/a.xml", rss(
+        [Item(link="https://a.example/1", body=BODY)]))}], content="feed")
+    started = time.monotonic()
+
+    result = mirror(one, "fetch", "--push")
+
+    assert result.returncode == 1
+    assert time.monotonic() - started < 5
+    assert "pushes to main need a review" in result.stderr
+    assert "pre-receive hook declined" in result.stderr
+
+
+def test_the_report_after_a_rebase_names_the_pushed_commit(tmp_path: Path, site) -> None:
+    _remote, one, two = two_clones(tmp_path)
+    shared_item = Item(title="same", link="https://a.example/same", body=BODY)
+    write_config(one, [{"name": "A", "url": site.add("/a.xml", rss([shared_item]))}],
+                 content="feed")
+    write_config(two, [{"name": "B", "url": site.add("/b.xml", rss(
+        [Item(title="b", link="https://b.example/1", body=BODY), shared_item]))}],
+        content="feed")
+    assert mirror(one, "fetch", "--push").returncode == 0
+
+    result = mirror(two, "fetch", "--push")
+
+    assert result.returncode == 0, result.stderr
+    assert "B: 1 new, 1 known" in result.stdout
+    pushed = git(two, "rev-parse", "HEAD").strip()
+    assert f"committed {pushed[:10]}" in result.stdout
+    assert git(two, "rev-parse", "origin/main").strip() == pushed
