@@ -93,7 +93,7 @@ class Archive:
         listing = list_posts(self.folder, self.skip)
         self.post_count = len(listing.files)
         self._folders = listing.folders
-        self._names = {path.lower() for path in listing.files}
+        self._names = {path.lower() for path in [*listing.files, *indexed]}
         uncovered = [path for path in listing.files if path not in indexed]
         for link, feed in read_fronts(self.folder, uncovered, self.cache_dir).values():
             if link:
@@ -102,9 +102,12 @@ class Archive:
 
     @property
     def names(self) -> set[str]:
-        """Lower-cased paths of every post: new names must not collide, on any file system."""
+        """Lower-cased paths that are taken, on any file system: every post on disk, and
+        every path the index ever gave (a rotated post's old path stays its own)."""
         if self._names is None:
-            self._names = {path.lower() for path in list_posts(self.folder, self.skip).files}
+            on_disk = list_posts(self.folder, self.skip).files
+            indexed = [row[0] for row in read_index(self.index_path)]
+            self._names = {path.lower() for path in [*on_disk, *indexed]}
         return self._names
 
     # ------------------------------------------------------------ snapshot

@@ -278,8 +278,8 @@ def _rotate(args: argparse.Namespace) -> int:
 
     result = asyncio.run(locked())
     moved = len(result.moved)
-    text = (f"rotated {moved} post{'s' if moved != 1 else ''} dated before "
-            f"{result.cutoff:%Y-%m-%d %H:%M}Z to {args.to}")
+    cutoff = f"{result.cutoff:%Y-%m-%d %H:%M}Z" if result.cutoff else "the cut-off"
+    text = f"rotated {moved} post{'s' if moved != 1 else ''} dated before {cutoff} to {args.to}"
     print(text + (f"; committed {result.commit[:10]}" if result.commit else ""))
     return EXIT_OK
 

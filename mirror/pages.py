@@ -122,13 +122,12 @@ def is_page(path: Path) -> bool:
 
 def _posts_by_feed(config: Config, cache_dir: Path | None) -> dict[str, list[str]]:
     files = set(list_posts(config.archive, skipped_in_archive(config)).files)
+    feed_of = {path: feed for path, feed, _, _ in read_index(config.archive / INDEX_NAME)}
     by_feed: dict[str, list[str]] = {}
-    indexed = set()
-    for path, feed, _, _ in read_index(config.archive / INDEX_NAME):
-        indexed.add(path)
+    for path, feed in feed_of.items():  # the last line for a path is the post there now
         if path in files:
             by_feed.setdefault(feed, []).append(path)
-    others = sorted(files - indexed)
+    others = sorted(files - set(feed_of))
     for path, (link, feed) in read_fronts(config.archive, others, cache_dir).items():
         if link:
             by_feed.setdefault(feed or "(unknown)", []).append(path)
@@ -175,7 +174,7 @@ def _overview(folder: Path, config: Config, names: list[str], by_feed: dict[str,
                     key=lambda post: (post.date, post.path.as_posix()), reverse=True)
     updated = _when(latest[0].date, zone) if latest else "never"
     lines = [BANNER, "# Archive", "",
-             f"{total:,} posts from {len(names)} feeds; newest post {updated} "
+             f"{_count(total, 'post')} from {_count(len(names), 'feed')}; newest post {updated} "
              f"({config.index_pages.time_zone}).", "",
              "| feed | posts | newest post |", "|---|---:|---|"]
     for name in names:
@@ -194,7 +193,8 @@ def _feed_page(page: Path, overview: Path, name: str, count: int, newest: list[L
     folder = page.parent
     updated = _when(newest[0].date, zone) if newest else "never"
     lines = [BANNER, f"# {_escape(name)}", "",
-             f"{count:,} posts; newest post {updated}. [All feeds]({_link(folder, overview)})",
+             f"{_count(count, 'post')}; newest post {updated}. "
+             f"[All feeds]({_link(folder, overview)})",
              "", *(_item(folder, post, zone, with_feed=False) for post in newest)]
     return "\n".join(lines) + "\n"
 
@@ -202,6 +202,10 @@ def _feed_page(page: Path, overview: Path, name: str, count: int, newest: list[L
 def _item(folder: Path, post: Listed, zone: ZoneInfo, with_feed: bool) -> str:
     feed = f"{_escape(post.feed)} · " if with_feed else ""
     return f"- {_when(post.date, zone)} · {feed}[{_escape(post.title)}]({_link(folder, post.path)})"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:

@@ -36,6 +36,7 @@ from mirror.models import Article, Config, Entry, FeedConfig, FeedReport, Polled
 from mirror.pages import is_page, pages_folder, skipped_in_archive, write_pages
 from mirror.poll import poll
 from mirror.render import render
+from mirror.rotate import finish_rotation
 from mirror.scan import read_from_link
 from mirror.state import (
     State,
@@ -129,6 +130,7 @@ def shard_of(name: str, shards: int) -> int:
 async def _run(config: Config, feeds: tuple[FeedConfig, ...], repo: Repo | None,
                folder: Path, options: Options, stop: asyncio.Event | None) -> RunReport:
     now = clock.now_ms()
+    finish_rotation(config, folder, repo, options.commit)  # one a killed run left half done
     state = State.load(folder)
     archive = Archive(config.archive, folder, skipped_in_archive(config)).load()
     leftovers = _leftovers(repo, archive, state, config) if repo and options.commit else []

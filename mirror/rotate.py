@@ -6,17 +6,22 @@ older than the cut-off moves to the same path under another folder of the
 repository. The index keeps their guids and links (a line is added for posts
 mirror did not write), so the entries stay archived: a later run never
 fetches them again. One commit holds the move.
+
+The moves are written down in the cache before they are made: a rotation
+killed half way is finished, and committed, by the next ``rotate`` or
+``fetch``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from mirror.archive import Archive
-from mirror.atomic import unused_path
+from mirror.atomic import atomic_write, unused_path
 from mirror.errors import ConfigError
 from mirror.git import Repo, parse_author
 from mirror.index import INDEX_NAME, IndexLine, append_index, read_index
@@ -24,49 +29,76 @@ from mirror.models import Config
 from mirror.pages import read_listed, skipped_in_archive, write_pages
 from mirror.scan import list_posts, read_fronts
 
+PLAN = "rotating.json"
+
 
 @dataclass
 class Rotated:
-    cutoff: datetime
-    moved: list[tuple[str, Path]] = field(default_factory=list)
+    cutoff: datetime | None = None
+    moved: list[tuple[Path, Path]] = field(default_factory=list)
     commit: str | None = None
 
 
 def rotate(config: Config, older_than: float, to: str, now_ms: int, folder: Path,
            repo: Repo | None, commit: bool = True) -> Rotated:
     """Move the posts older than ``older_than`` seconds before now into ``to``."""
-    target = _target(config, to)
+    target = _target(config, to, repo)
+    finish_rotation(config, folder, repo, commit)
     cutoff = datetime.fromtimestamp(now_ms / 1000 - older_than, UTC)
-    result = Rotated(cutoff=cutoff)
     skip = skipped_in_archive(config)
     old = [path for path in list_posts(config.archive, skip).files
            if (post := read_listed(config.archive, path, "")) is not None and post.date < cutoff]
     if not old:
-        return result
+        return Rotated(cutoff=cutoff)
     _index_the_unindexed(config, old, folder)
-    for path in old:
-        destination = unused_path(target / path)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(config.archive / path, destination)
-        result.moved.append((path, destination))
-    Archive(config.archive, folder, skip).load()  # the snapshot follows the move
-    pages = write_pages(config, folder).written
-    if repo is not None and commit:
-        changed = [config.archive / source for source, _ in result.moved]
-        changed += [dest for _, dest in result.moved] + [config.archive / INDEX_NAME, *pages]
-        message = (f"mirror: rotate {len(old)} post{'s' if len(old) != 1 else ''} older than "
-                   f"{cutoff:%Y-%m-%d} to {to}\n")
-        result.commit = repo.commit(sorted({repo.relative(p) for p in changed}), message,
-                                    parse_author(config.commit_author))
+    plan = [(config.archive / path, unused_path(target / path)) for path in old]
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic_write(folder / PLAN, json.dumps(
+        {"moves": [[str(a), str(b)] for a, b in plan], "to": to}).encode())
+    result = finish_rotation(config, folder, repo, commit)
+    result.cutoff = cutoff
     return result
 
 
-def _target(config: Config, to: str) -> Path:
+def finish_rotation(config: Config, folder: Path, repo: Repo | None,
+                    commit: bool = True) -> Rotated:
+    """Make the planned moves still to be made, and commit them all."""
+    try:
+        plan = json.loads((folder / PLAN).read_text(encoding="utf-8"))
+        moves = [(Path(a), Path(b)) for a, b in plan["moves"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return Rotated()
+    result = Rotated()
+    for source, destination in moves:
+        if source.exists() and not destination.exists():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, destination)
+        if destination.exists():
+            result.moved.append((source, destination))
+    Archive(config.archive, folder, skipped_in_archive(config)).load()  # follow the moves
+    pages = write_pages(config, folder).written
+    if repo is not None and commit and result.moved:
+        changed = [path for move in result.moved for path in move]
+        changed += [config.archive / INDEX_NAME, *pages]
+        count = len(result.moved)
+        message = f"mirror: rotate {count} post{'s' if count != 1 else ''} to {plan['to']}\n"
+        result.commit = repo.commit(sorted({repo.relative(p) for p in changed}), message,
+                                    parse_author(config.commit_author))
+    (folder / PLAN).unlink(missing_ok=True)
+    return result
+
+
+def _target(config: Config, to: str, repo: Repo | None) -> Path:
     target = (config.root / to).resolve()
     if not target.is_relative_to(config.root):
         raise ConfigError(f"--to {to}: outside the repository ({config.root})")
     if target.is_relative_to(config.archive) or config.archive.is_relative_to(target):
         raise ConfigError(f"--to {to}: must be a folder beside the archive, not around or in it")
+    if ".git" in target.relative_to(config.root).parts or (
+            repo is not None and target.is_relative_to(repo.git_dir)):
+        raise ConfigError(f"--to {to}: inside git's own folder, posts would leave the history")
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"--to {to}: exists and is not a folder")
     return target
 
 

@@ -242,7 +242,7 @@ def test_index_pages_link_to_posts_and_change_only_with_them(repo: Path, site) -
                  index_pages={"time_zone": "Asia/Taipei", "newest": 2})
     assert mirror(repo, "fetch").returncode == 0
     overview = (repo / "feeds" / "README.md").read_text(encoding="utf-8")
-    assert "3 posts from 1 feeds; newest post 2021-01-12 17:41 (Asia/Taipei)" in overview
+    assert "3 posts from 1 feed; newest post 2021-01-12 17:41 (Asia/Taipei)" in overview
     links = pages_links(repo / "feeds")
     assert len(links) == 6  # overview: the feed's page, 2 posts; feed page: overview, 2 posts
     for target in links:
@@ -431,3 +431,66 @@ def test_the_report_after_a_rebase_names_the_pushed_commit(tmp_path: Path, site)
     pushed = git(two, "rev-parse", "HEAD").strip()
     assert f"committed {pushed[:10]}" in result.stdout
     assert git(two, "rev-parse", "origin/main").strip() == pushed
+
+
+ROTATE_KILLED_AFTER_ONE_MOVE = """
+import os, sys
+from mirror import cli, rotate
+real = os.replace
+moves = []
+def replace_then_die(a, b):
+    real(a, b)
+    moves.append(b)
+    if str(b).endswith(".md") and "old-posts" in str(b):
+        os._exit(137)
+rotate.os.replace = replace_then_die
+sys.exit(cli.main(["rotate", "--older-than", "14d", "--to", "old-posts"]))
+"""
+
+
+def test_a_rotation_killed_half_way_is_finished_by_the_next_run(repo: Path, site) -> None:
+    items = [Item(title=f"旧{i}", link=f"https://a.example/{i}", body=BODY,
+                  date=1_600_000_000 - i * 86_400) for i in range(3)]
+    write_config(repo, [{"name": "A", "url": site.add("/a.xml", rss(items))}], content="feed")
+    assert mirror(repo, "fetch").returncode == 0
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(GUARD), str(ROOT)]),
+               SOURCE_DATE_EPOCH=SEED_EPOCH)
+    killed = subprocess.run([sys.executable, "-c", ROTATE_KILLED_AFTER_ONE_MOVE], cwd=repo,
+                            env=env, capture_output=True, text=True)
+    assert killed.returncode == 137
+    assert len(posts(repo / "old-posts")) == 1
+
+    again = mirror(repo, "fetch")
+
+    assert again.returncode == 0, again.stderr
+    assert posts(repo / "archive") == {} and len(posts(repo / "old-posts")) == 3
+    assert git(repo, "status", "--porcelain", "--", "archive", "old-posts", "feeds") == ""
+    assert "A: 0 new, 3 known" in again.stdout
+
+
+def test_rotation_never_goes_into_git_or_onto_a_file(repo: Path, site) -> None:
+    write_config(repo, [{"name": "A", "url": site.url("/a.xml")}])
+    (repo / "notes.txt").write_text("x")
+    for target in (".git/old", "notes.txt"):
+        result = mirror(repo, "rotate", "--older-than", "1d", "--to", target)
+        assert result.returncode == 2, target
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_rotated_posts_path_is_never_reused(repo: Path, site) -> None:
+    day = Item(title="Daily briefing", link="https://a.example/brief", body=BODY,
+               date=1_600_000_000)
+    write_config(repo, [{"name": "A", "url": site.add("/a.xml", rss([day]))}], content="feed")
+    assert mirror(repo, "fetch").returncode == 0
+    assert mirror(repo, "rotate", "--older-than", "14d", "--to", "old").returncode == 0
+    again = Item(title="Daily briefing", link="https://b.example/brief", body=BODY,
+                 date=1_600_000_000)
+    write_config(repo, [{"name": "A", "url": site.url("/a.xml")},
+                        {"name": "B", "url": site.add("/b.xml", rss([again]))}], content="feed")
+
+    assert mirror(repo, "fetch").returncode == 0
+
+    [name] = posts(repo / "archive")
+    assert name != next(iter(posts(repo / "old")))
+    overview = (repo / "feeds" / "README.md").read_text(encoding="utf-8")
+    assert "1 post from 2 feeds" in overview
