@@ -12,6 +12,7 @@ posts, ``mirror index`` on demand.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from mirror.render import slug
 from mirror.scan import list_posts, read_fronts
 
 BANNER = "<!-- written by mirror after each run that adds posts: edits here are lost -->"
-PATH_DATE = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")
+PATH_DATE = re.compile(r"(\d{4})[-/](\d{2})(?:[-/](\d{2}))?")
 FRONT_FIELD = re.compile(r"^(title|date):[ \t]*(.*)$", re.M)
 LINK_UNSAFE = re.compile(r"[\s()<>%#?\\\[\]\x00-\x1f\x7f]")
 MARKDOWN_SPECIAL = re.compile(r"([\\\[\]*_`|])")
@@ -58,17 +59,25 @@ def skipped_in_archive(config: Config) -> frozenset[str]:
         return frozenset()
     inside = folder.relative_to(config.archive).as_posix()
     if inside == ".":
-        return frozenset({config.index_pages.overview,
-                          *(feed_page(config, feed.name).name for feed in config.feeds)})
+        pages = feed_pages(config, [feed.name for feed in config.feeds])
+        return frozenset({config.index_pages.overview, *(p.name for p in pages.values())})
     return frozenset({inside + "/"})
 
 
-def feed_page(config: Config, name: str) -> Path:
-    """The page of one feed: its slug, kept clear of the overview's name."""
-    stem = slug(name) or "feed"
-    if stem.lower() == Path(config.index_pages.overview).stem.lower():
-        stem += "-feed"
-    return pages_folder(config) / f"{stem}.md"
+def feed_pages(config: Config, names: list[str]) -> dict[str, Path]:
+    """Each feed's page: its slug, made unique (and kept clear of the overview's name) with
+    a short hash of the name where two names share a slug or one has none."""
+    stems = {name: slug(name) for name in names}
+    seen: dict[str, int] = {}
+    for stem in stems.values():
+        seen[stem.lower()] = seen.get(stem.lower(), 0) + 1
+    overview = Path(config.index_pages.overview).stem.lower()
+    pages = {}
+    for name, stem in stems.items():
+        if not stem or seen[stem.lower()] > 1 or stem.lower() == overview:
+            stem = f"{stem or 'feed'}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
+        pages[name] = pages_folder(config) / f"{stem}.md"
+    return pages
 
 
 @dataclass
@@ -90,12 +99,12 @@ def write_pages(config: Config, cache_dir: Path | None) -> Written:
     names += sorted(set(by_feed) - set(names))
     newest = {name: _newest(config.archive, by_feed.get(name, []), name,
                             config.index_pages.newest) for name in names}
-    wanted = {folder / config.index_pages.overview: _overview(folder, config, names, by_feed,
-                                                              newest, zone)}
+    pages = feed_pages(config, names)
+    overview = folder / config.index_pages.overview
+    wanted = {overview: _overview(overview, config, names, pages, by_feed, newest, zone)}
     for name in names:
-        page = feed_page(config, name)
-        wanted[page] = _feed_page(page, folder / config.index_pages.overview, name,
-                                  len(by_feed.get(name, [])), newest[name], zone)
+        wanted[pages[name]] = _feed_page(pages[name], overview, name,
+                                         len(by_feed.get(name, [])), newest[name], zone)
     result = Written([], [])
     for path, text in wanted.items():
         if _foreign(path):
@@ -135,8 +144,17 @@ def _posts_by_feed(config: Config, cache_dir: Path | None) -> dict[str, list[str
 
 
 def _newest(archive: Path, paths: list[str], feed: str, count: int) -> list[Listed]:
-    """The newest posts: candidates by the date in their path, then by their front matter."""
-    candidates = sorted(paths, key=_path_date_key, reverse=True)[: count * 2 + 10]
+    """The newest posts: candidates by the date in their path, then by their front matter.
+
+    Every post whose path-date is as late as the ``count * 2 + 10``-th latest is a
+    candidate: where names hold only a month, or no date, that is all of the month's.
+    """
+    ordered = sorted(paths, key=_path_date_key, reverse=True)
+    enough = count * 2 + 10
+    if len(ordered) > enough:
+        floor = _path_date_key(ordered[enough - 1])[0]
+        ordered = [path for path in ordered if _path_date_key(path)[0] >= floor]
+    candidates = ordered
     listed = [post for post in (read_listed(archive, path, feed) for path in candidates)
               if post is not None]
     listed.sort(key=lambda post: (post.date, post.path.as_posix()), reverse=True)
@@ -145,7 +163,7 @@ def _newest(archive: Path, paths: list[str], feed: str, count: int) -> list[List
 
 def _path_date_key(path: str) -> tuple[str, str]:
     match = PATH_DATE.search(path)
-    return ("".join(match.groups()) if match else "", path)
+    return ("".join(g or "" for g in match.groups()) if match else "", path)
 
 
 def read_listed(archive: Path, path: str, feed: str) -> Listed | None:
@@ -167,8 +185,10 @@ def read_listed(archive: Path, path: str, feed: str) -> Listed | None:
     return Listed(path=archive / path, feed=feed, title=title or path, date=date)
 
 
-def _overview(folder: Path, config: Config, names: list[str], by_feed: dict[str, list[str]],
-              newest: dict[str, list[Listed]], zone: ZoneInfo) -> str:
+def _overview(overview: Path, config: Config, names: list[str], pages: dict[str, Path],
+              by_feed: dict[str, list[str]], newest: dict[str, list[Listed]],
+              zone: ZoneInfo) -> str:
+    folder = overview.parent  # links are relative to where the overview is
     total = sum(len(by_feed.get(name, [])) for name in names)
     latest = sorted((post for posts in newest.values() for post in posts),
                     key=lambda post: (post.date, post.path.as_posix()), reverse=True)
@@ -178,7 +198,7 @@ def _overview(folder: Path, config: Config, names: list[str], by_feed: dict[str,
              f"({config.index_pages.time_zone}).", "",
              "| feed | posts | newest post |", "|---|---:|---|"]
     for name in names:
-        page = feed_page(config, name)
+        page = pages[name]
         last = _when(newest[name][0].date, zone) if newest[name] else "-"
         lines.append(f"| [{_escape(name)}]({_link(folder, page)}) | "
                      f"{len(by_feed.get(name, [])):,} | {last} |")

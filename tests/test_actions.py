@@ -494,3 +494,44 @@ def test_a_rotated_posts_path_is_never_reused(repo: Path, site) -> None:
     assert name != next(iter(posts(repo / "old")))
     overview = (repo / "feeds" / "README.md").read_text(encoding="utf-8")
     assert "1 post from 2 feeds" in overview
+
+
+def test_feeds_whose_names_share_a_slug_get_pages_of_their_own(repo: Path, site) -> None:
+    names = ["BBC News", "BBC.News", "📰", "📺"]
+    feeds = [{"name": name, "url": site.add(f"/{i}.xml", rss(
+        [Item(title=f"t{i}", link=f"https://a.example/{i}", body=BODY)]))}
+        for i, name in enumerate(names)]
+    write_config(repo, feeds, content="feed")
+
+    assert mirror(repo, "fetch").returncode == 0
+
+    pages = [p for p in (repo / "feeds").glob("*.md") if p.name != "README.md"]
+    assert len(pages) == 4
+    for page in pages:
+        assert len([line for line in page.read_text(encoding="utf-8").splitlines()
+                    if line.startswith("- ")]) == 1
+
+
+def test_newest_posts_when_file_names_hold_only_the_month(repo: Path, site) -> None:
+    items = [Item(title=f"story {i:02d}", link=f"https://a.example/{i}", body=BODY,
+                  date=1_610_444_483 - i * 3600) for i in range(30)]
+    write_config(repo, [{"name": "A", "url": site.add("/a.xml", rss(items))}], content="feed",
+                 filename="{year}/{month}/{slug}.md", index_pages={"newest": 5})
+
+    assert mirror(repo, "fetch").returncode == 0
+
+    page = (repo / "feeds" / "a.md").read_text(encoding="utf-8")
+    listed = re.findall(r"\[(story \d\d)\]", page)
+    assert listed == [f"story {i:02d}" for i in range(5)]
+
+
+def test_an_overview_in_a_subfolder_links_from_where_it_is(repo: Path, site) -> None:
+    write_config(repo, [{"name": "A", "url": site.add("/a.xml", rss(
+        [Item(link="https://a.example/1", body=BODY)]))}], content="feed",
+        index_pages={"overview": "index/README.md"})
+
+    assert mirror(repo, "fetch").returncode == 0
+
+    overview = repo / "feeds" / "index" / "README.md"
+    links = re.findall(r"\]\(([^)]+\.md)\)", overview.read_text(encoding="utf-8"))
+    assert links and all((overview.parent / unquote(link)).resolve().exists() for link in links)
