@@ -14,6 +14,7 @@ import concurrent.futures
 import contextlib
 import multiprocessing
 import os
+import signal
 
 from mirror.errors import PageGone
 from mirror.fetch import fetch_page
@@ -84,6 +85,8 @@ def _lower_priority() -> None:
     # keep arriving while the extraction of earlier ones catches up.
     with contextlib.suppress(OSError, AttributeError):
         os.nice(5)
+    # Ctrl-C reaches the whole process group: the main process decides how to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _load_extractor() -> None:

@@ -83,11 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="make a ready mirror repository")
     init.add_argument("dir", nargs="?", type=Path, default=Path("."),
                       help="where (default: here)")
-    init.add_argument("--force", action="store_true", help="overwrite existing files")
+    init.add_argument("--force", action="store_true",
+                      help="write the workflow again (feeds.yaml and the rest are kept)")
     init.add_argument("--shards", type=int, default=1, metavar="N",
                       help="split the feeds over N parallel jobs in the workflow")
     init.add_argument("--install", metavar="SPEC",
-                      help=f"pip requirement that installs mirror (default mirror=={__version__})")
+                      help="pip requirement that installs mirror (default: the git "
+                           "repository this mirror was installed from)")
     return parser
 
 

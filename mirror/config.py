@@ -28,6 +28,8 @@ INDEX_KEYS = ("enabled", "folder", "overview", "time_zone", "newest")
 FILENAME_FIELDS = {"date", "year", "month", "day", "slug", "feed"}
 DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?")
 SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?", re.I)
+# A poll every 0 s would hammer a site; a 0 s timeout fails every request.
+LEAST_DURATION = {"every": 1.0, "timeout": 0.1, "run_timeout": 1.0}
 SIZE_UNITS = {"b": 1, "kb": 10**3, "kib": 2**10, "mb": 10**6, "mib": 2**20,
               "gb": 10**9, "gib": 2**30}
 
@@ -145,20 +147,25 @@ def _archive(root: Path, entry: tuple[yaml.Node, yaml.Node] | None, where: _Wher
     archive = (root / relative).resolve()
     if not archive.is_relative_to(root):
         raise where.error(node, f"archive '{relative}' is outside the repository ({root})")
+    if archive.exists() and not archive.is_dir():
+        raise where.error(node, f"archive '{relative}' is a file, not a folder")
     return archive
 
 
 def _scalar(node: yaml.Node, where: _Where, key: str) -> Any:
     if not isinstance(node, yaml.ScalarNode):
         raise where.error(node, f"'{key}' must be a single value")
-    return _construct(node)
+    return _construct(node, where, key)
 
 
-def _construct(node: yaml.ScalarNode) -> Any:
+def _construct(node: yaml.ScalarNode, where: _Where, key: str) -> Any:
     """The Python value of a scalar node, as a YAML loader would give it."""
     loader = yaml.SafeLoader("")
     try:
         return loader.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as exc:
+        reason = str(getattr(exc, "problem", None) or exc).splitlines()[0]
+        raise where.error(node, f"'{key}': cannot read {node.value!r} ({reason})") from None
     finally:
         loader.dispose()
 
@@ -174,7 +181,7 @@ def _text(node: yaml.Node, where: _Where, key: str) -> str:
 
 
 def _optional_text(node: yaml.Node, where: _Where, key: str) -> str | None:
-    if isinstance(node, yaml.ScalarNode) and _construct(node) in (None, ""):
+    if isinstance(node, yaml.ScalarNode) and _construct(node, where, key) in (None, ""):
         return None
     return _text(node, where, key)
 
@@ -223,6 +230,9 @@ def _duration(node: yaml.Node, where: _Where, key: str) -> float:
     if seconds is None or seconds < 0:
         raise where.error(node, f"'{key}' must be a duration such as 30s, 15m or 1h, "
                                 f"not {value!r}")
+    least = LEAST_DURATION.get(key, 0.0)
+    if seconds < least:
+        raise where.error(node, f"'{key}' must be at least {least:g}s, not {value!r}")
     return seconds
 
 
@@ -281,7 +291,7 @@ def _author_line(node: yaml.Node, where: _Where, key: str) -> str:
 
 
 def _index_pages(node: yaml.Node, where: _Where, key: str) -> IndexPages:
-    if isinstance(node, yaml.ScalarNode) and _construct(node) is False:
+    if isinstance(node, yaml.ScalarNode) and _construct(node, where, key) is False:
         return IndexPages(enabled=False)
     keys = _mapping(node, where, INDEX_KEYS)
     pages = IndexPages()

@@ -9,10 +9,11 @@ cache kept between runs. Existing files are never overwritten unless asked.
 
 from __future__ import annotations
 
+import json
 import subprocess
+from importlib import metadata
 from pathlib import Path
 
-from mirror import __version__
 from mirror.errors import ConfigError
 from mirror.index import INDEX_NAME
 
@@ -93,28 +94,64 @@ STRATEGY = """\
 
 def scaffold(folder: Path, *, force: bool = False, shards: int = 1, minute: int = 17,
              install: str | None = None) -> list[Path]:
-    """Write the files of a new mirror repository into folder."""
+    """Write the files of a new mirror repository into folder.
+
+    Files a person keeps (feeds.yaml, requirements.txt, the archive) are only
+    written when missing; the workflow is written when missing, and again
+    with ``force`` (to change its shards, say).
+    """
     if shards < 1:
         raise ConfigError(f"--shards must be at least 1, not {shards}")
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{folder}: exists and is not a folder")
+    workflow_file = folder / ".github" / "workflows" / "mirror.yml"
+    if workflow_file.exists() and not force:
+        raise ConfigError(f"{workflow_file}: already exists; nothing was written "
+                          "(--force writes the workflow again, and only the workflow)")
+    kept = {
         folder / "feeds.yaml": FEEDS_YAML,
         folder / "archive" / ".gitkeep": "",
-        folder / "requirements.txt": f"{install or f'mirror=={__version__}'}\n",
-        folder / ".github" / "workflows" / "mirror.yml": workflow(shards, minute),
+        folder / "requirements.txt": f"{install or default_install()}\n",
     }
-    existing = [path for path in files if path.exists()]
-    if existing and not force:
-        names = ", ".join(str(path.relative_to(folder)) for path in existing)
-        raise ConfigError(f"{folder}: {names} already exist; nothing was written "
-                          "(use --force to overwrite them)")
-    for path, text in files.items():
+    written = []
+    for path, text in [*kept.items(), (workflow_file, workflow(shards, minute))]:
+        if path in kept and path.exists():
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    written = [*files, *_ignore_cache(folder), *_merge_index_by_union(folder)]
+        written.append(path)
+    written += [*_ignore_cache(folder), *_merge_index_by_union(folder)]
     if not (folder / ".git").exists():
         subprocess.run(["git", "init", "-q", str(folder)], check=False)
     return written
+
+
+def default_install() -> str:
+    """The pip requirement that installs this mirror: where it came from, if that was git.
+
+    Not a bare ``mirror``: that name on PyPI is another project.
+    """
+    try:
+        origin = json.loads(metadata.distribution("mirror").read_text("direct_url.json") or "")
+    except (metadata.PackageNotFoundError, ValueError):
+        origin = {}
+    vcs = origin.get("vcs_info", {})
+    if vcs.get("vcs") == "git" and origin.get("url"):
+        return f"mirror @ git+{origin['url']}@{vcs.get('commit_id', '')}".rstrip("@")
+    checkout = origin.get("url", "").removeprefix("file://")
+    remote = _git_out(checkout, "remote", "get-url", "origin") if checkout else ""
+    if remote.startswith(("https://", "git@", "ssh://")):
+        commit = _git_out(checkout, "rev-parse", "HEAD")
+        return f"mirror @ git+{remote}@{commit}".rstrip("@")
+    raise ConfigError("say where the workflow installs mirror from, such as --install "
+                      "'mirror @ git+https://github.com/you/mirror' (mirror was not "
+                      "installed from a git repository it could name)")
+
+
+def _git_out(folder: str, *args: str) -> str:
+    result = subprocess.run(["git", "-C", folder, *args], capture_output=True, text=True,
+                            check=False)
+    return result.stdout.strip() if result.returncode == 0 else ""
 
 
 def workflow(shards: int, minute: int) -> str:

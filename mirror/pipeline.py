@@ -294,7 +294,11 @@ def _remember(work: list[_Work], state: State, interrupted: bool) -> None:
             remembered.url = item.feed.url
             remembered.etag = item.polled.etag if item.polled else None
             remembered.last_modified = item.polled.last_modified if item.polled else None
-            remembered.min_interval = item.polled.min_interval if item.polled else 0.0
+            if item.polled is None or not item.polled.not_modified:
+                remembered.min_interval = item.polled.min_interval if item.polled else 0.0
+            else:  # a 304 has no <ttl>: the one the feed gave last still holds
+                remembered.min_interval = max(remembered.min_interval,
+                                              item.polled.min_interval)
         remembered.last_poll_ms = wall
         remembered.new = item.report.new
         remembered.result = _result(item.report, interrupted and not item.complete)

@@ -22,7 +22,7 @@ from mirror.config import load_config
 from mirror.errors import ConfigError, LockError
 from mirror.git import Repo
 from mirror.models import Config, RunReport
-from mirror.pipeline import Options, run_async
+from mirror.pipeline import Options, run_async, select_feeds
 from mirror.state import State, state_dir
 
 IDLE_CHECK = 60.0  # seconds between looks at feeds.yaml when nothing is due sooner
@@ -36,6 +36,7 @@ async def serve(config_path: Path, options: Options,
     stop = asyncio.Event()
     _on_signals(stop)
     config = load_config(config_path)
+    select_feeds(config, options.feeds)  # a --feed that names no feed: say so now
     loaded = _mtime(config_path)
     while not stop.is_set():
         config, loaded = _reload(config_path, config, loaded, warn)
@@ -64,8 +65,13 @@ def due_feeds(config: Config, chosen: tuple[str, ...]) -> tuple[tuple[str, ...],
         if chosen and feed.name not in chosen:
             continue
         remembered = state.feeds.get(feed.name)
-        next_poll = remembered.next_poll_ms if remembered and remembered.url == feed.url else None
-        if next_poll is None or next_poll <= now:
+        if remembered is None or remembered.url != feed.url or remembered.last_poll_ms is None:
+            due.append(feed.name)
+            continue
+        # feeds.yaml may have shortened `every` since the poll was planned
+        wait = max(feed.every, remembered.min_interval) * 1000
+        next_poll = min(remembered.next_poll_ms or now, remembered.last_poll_ms + wait)
+        if next_poll <= now:
             due.append(feed.name)
         else:
             soonest = min(soonest, (next_poll - now) / 1000)

@@ -47,7 +47,8 @@ def lock_dir(archive: Path, repo: Repo | None) -> Path:
 
 def state_dir(archive: Path, repo: Repo | None) -> Path:
     """The cache of one archive: two feeds.yaml in a repository never share one."""
-    place = repo.relative(archive) if repo is not None else str(archive.resolve())
+    # The repository is part of the key: MIRROR_CACHE_DIR may be shared by several.
+    place = str(archive.resolve())
     return lock_dir(archive, repo) / _key(place)
 
 
@@ -125,8 +126,12 @@ class State:
             if raw.get("version") != STATE_VERSION:
                 raise ValueError("old version")
             feeds = {name: FeedState(**data) for name, data in raw.get("feeds", {}).items()}
+            for remembered in feeds.values():  # a hand-edited cache must not stop a run
+                remembered.pending = [p for p in remembered.pending
+                                      if isinstance(p, dict) and isinstance(p.get("entry"), dict)
+                                      and entry_from_dict(p["entry"]) is not None]
             settled = raw.get("settled")
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, AttributeError):
             feeds, settled = {}, None
         return cls(path=path, feeds=feeds, settled=settled)
 

@@ -73,6 +73,11 @@ def test_top_level_keys_are_defaults_that_feeds_override(tmp_path: Path) -> None
     ("filename: '{date}-{slug:d}.md'\nfeeds: []\n", "fields take no format"),
     ("filename: '{date}-{slug!r}.md'\nfeeds: []\n", "fields take no format"),
     ("every: .inf\nfeeds: []\n", "'every' must be a duration"),
+    ("every: 0s\nfeeds: []\n", "'every' must be at least 1s"),
+    ("timeout: 0\nfeeds: []\n", "'timeout' must be at least 0.1s"),
+    ("content: !feed\nfeeds: []\n", "feeds.yaml:1: 'content': cannot read"),
+    ("every: !!int 1h\nfeeds: []\n", "feeds.yaml:1: 'every': cannot read '1h'"),
+    ("timeout: !!timestamp x\nfeeds: []\n", "feeds.yaml:1: 'timeout': cannot read 'x'"),
     ("timeout: nan\nfeeds: []\n", "'timeout' must be a duration"),
 ])
 def test_errors_name_the_line(tmp_path: Path, text: str, message: str) -> None:
@@ -80,6 +85,12 @@ def test_errors_name_the_line(tmp_path: Path, text: str, message: str) -> None:
         load(tmp_path, text)
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_an_archive_that_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(ConfigError, match=r"feeds\.yaml:1: archive 'notes\.txt' is a file"):
+        load(tmp_path, "archive: notes.txt\nfeeds: []\n")
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -310,3 +310,74 @@ def test_two_feeds_yaml_in_one_repository_keep_apart(repo: Path, site) -> None:
         assert result.returncode == 0, result.stderr
         assert "news: 2 new" in result.stdout
     assert len(posts(repo / "site-a")) == len(posts(repo / "site-b")) == 2
+
+
+def test_a_feeds_ttl_outlives_its_304s(repo: Path, site) -> None:
+    feed = site.add("/feed.xml", rss(many_items(1), extra="<ttl>120</ttl>"), content_type=RSS,
+                    etag='"v1"')
+    write_config(repo, [{"name": "n", "url": feed}], content="feed", every="1m")
+    state_file = state_dir((repo / "archive").resolve(), Repo.find(repo)) / "state.json"
+    for _ in range(2):
+        assert mirror(repo, "fetch").returncode == 0
+        assert json.loads(state_file.read_text())["feeds"]["n"]["min_interval"] == 7200
+    assert site.not_modified["/feed.xml"] == 1
+
+
+def test_a_shortened_every_takes_effect_at_once(repo: Path, site) -> None:
+    from mirror.config import load_config
+    from mirror.scheduler import due_feeds
+
+    feed = site.add("/feed.xml", rss(many_items(1)), content_type=RSS)
+    write_config(repo, [{"name": "n", "url": feed}], content="feed", every="1h")
+    assert mirror(repo, "fetch").returncode == 0
+    assert due_feeds(load_config(repo / "feeds.yaml"), ())[0] == ()
+    write_config(repo, [{"name": "n", "url": feed}], content="feed", every="1s")
+    time.sleep(1.2)
+    assert due_feeds(load_config(repo / "feeds.yaml"), ())[0] == ("n",)
+
+
+def test_mirror_run_with_a_feed_that_is_not_there(repo: Path, site) -> None:
+    write_config(repo, [{"name": "n", "url": site.url("/feed.xml")}])
+    result = mirror(repo, "run", "--feed", "Typo", timeout=20)
+    assert result.returncode == 2 and "no such feed" in result.stderr
+
+
+def test_two_repositories_sharing_a_cache_folder_keep_apart(tmp_path: Path, site) -> None:
+    feed = site.add("/feed.xml", rss(many_items(1)), content_type=RSS, etag='"v1"')
+    cache = tmp_path / "cache"
+    for name in ("x", "y"):
+        where = tmp_path / name
+        where.mkdir()
+        git(where, "init", "-q")
+        write_config(where, [{"name": "n", "url": feed}], content="feed")
+        result = mirror(where, "fetch", env={"MIRROR_CACHE_DIR": str(cache)})
+        assert "n: 1 new" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_damaged_cache_never_stops_a_run(repo: Path, site) -> None:
+    feed = site.add("/feed.xml", rss(many_items(1)), content_type=RSS)
+    write_config(repo, [{"name": "n", "url": feed}], content="feed")
+    state_file = state_dir((repo / "archive").resolve(), Repo.find(repo)) / "state.json"
+    state_file.parent.mkdir(parents=True)
+    state_file.write_text('{"version": 1, "feeds": {"n": {"pending": [{"oops": 1}, 7]}}}')
+    result = mirror(repo, "fetch")
+    assert result.returncode == 0, result.stderr
+    assert "n: 1 new" in result.stdout
+
+
+def test_ctrl_c_stops_without_tracebacks(repo: Path, site) -> None:
+    page = article()
+    links = [site.add(f"/slow/{i}.html", page, delay=20) for i in range(3)]
+    feed = site.add("/feed.xml", rss([Item(title=f"t{i}", link=link, body=None, summary="s")
+                                      for i, link in enumerate(links)]), content_type=RSS)
+    write_config(repo, [{"name": "n", "url": feed}], timeout="60s", per_host=4)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(GUARD), str(ROOT)]),
+               SOURCE_DATE_EPOCH=SEED_EPOCH)
+    process = subprocess.Popen([sys.executable, "-m", "mirror", "fetch"], cwd=repo, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    time.sleep(4)  # the extraction workers are up by now
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C does
+    _, err = process.communicate(timeout=30)
+    assert "Traceback" not in err, err
+    assert "stopped early" in err
