@@ -97,4 +97,10 @@ def _extract_in_worker(html: str, url: str) -> str:
     # Imported by the workers only, so that runs with nothing new start quickly.
     from mirror.extract import extract
 
-    return extract(html, url)
+    try:
+        return extract(html, url)
+    except PageGone:
+        raise
+    except Exception as exc:  # the same page would fail the same way every run
+        raise PageGone(f"{url}: the page could not be read ({type(exc).__name__}: {exc})") \
+            from None

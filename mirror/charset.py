@@ -33,6 +33,11 @@ META_CHARSET = re.compile(
 XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([a-zA-Z0-9_:.+-]+)["']""")
 HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([a-zA-Z0-9_:.+-]+)""", re.I)
 PRESCAN_BYTES = 4096
+LATIN_SINGLE_BYTE = frozenset({
+    "cp1250", "cp1252", "cp1254", "cp1257", "cp1258", "latin-1", "iso8859-1", "iso8859-2",
+    "iso8859-3", "iso8859-4", "iso8859-9", "iso8859-10", "iso8859-13", "iso8859-14",
+    "iso8859-15", "iso8859-16", "mac-roman", "mac-latin2", "cp437", "cp850", "cp858",
+})
 
 
 def decode(content: bytes, content_type: str | None = None) -> tuple[str, str]:
@@ -88,10 +93,18 @@ def _is_utf8(content: bytes) -> bool:
 def _detect(content: bytes, declared: list[str]) -> tuple[str, str]:
     if _is_utf8(content):
         return content.decode("utf-8"), "utf-8"
-    best = from_bytes(content).best()
-    codec = codec_for(best.encoding) if best is not None else None
+    codec = None
+    for match in from_bytes(content):  # best first; not UTF-8, which was just ruled out
+        codec = codec_for(match.encoding)
+        if codec and codec not in ("utf-8", "ascii"):
+            break
+        codec = None
+    if codec in LATIN_SINGLE_BYTE:
+        # Telling one Latin single-byte code page from another is guesswork; browsers
+        # read undeclared Latin text as windows-1252, and so does mirror.
+        codec = "cp1252"
     if codec is None:
-        codec = next((c for c in map(codec_for, declared) if c), "utf-8")
+        codec = next((c for c in map(codec_for, declared) if c), "cp1252")
     return content.decode(codec, errors="replace"), codec
 
 

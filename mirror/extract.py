@@ -16,6 +16,7 @@ CPU-heavy: the pipeline runs it in worker processes.
 from __future__ import annotations
 
 import copy
+import logging
 import re
 from types import ModuleType
 from urllib.parse import urljoin
@@ -33,6 +34,11 @@ try:
     import trafilatura
 except ImportError:  # readability alone still works, a little less well
     trafilatura = None
+
+# The extractors log their failures with tracebacks; mirror reports them its own way.
+for _library in ("readability", "trafilatura", "htmldate", "courlan", "justext"):
+    logging.getLogger(_library).addHandler(logging.NullHandler())
+    logging.getLogger(_library).propagate = False
 
 KEEP_ATTRIBUTES = frozenset(
     "href src alt title colspan rowspan datetime lang dir start controls poster width height "
@@ -53,6 +59,7 @@ SCREEN_READER_ONLY = re.compile(
 HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 # readability's "unlikely candidates" pattern holds "tweet|twitter": embedded posts vanish.
 EMBED_CLASS = re.compile(r"\b(?:twitter-tweet|twitter-video|instagram-media|tiktok-embed)\b")
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 MIN_TOKENS = 10  # less is a menu or an error message, not an article
 NEWLINE_IN_PRE = "\ue000"  # stands for a newline inside <pre> until serialised
 
@@ -74,8 +81,10 @@ def extract(html: str, url: str) -> str:
 
 
 def parse(html: str) -> HtmlElement:
-    """The page as a tree; an XML declaration would make lxml refuse a str."""
+    """The page as a tree; an XML declaration would make lxml refuse a str, and so would
+    characters XML cannot hold (control characters real pages carry)."""
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    html = NOT_IN_XML.sub("", html)
     try:
         return lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
@@ -85,7 +94,12 @@ def parse(html: str) -> HtmlElement:
 def base_url(document: HtmlElement, url: str) -> str:
     """Relative links resolve against ``<base href>`` when the page has one."""
     base = document.find(".//base[@href]")
-    return urljoin(url, (base.get("href") or "").strip()) if base is not None else url
+    if base is None:
+        return url
+    try:
+        return urljoin(url, (base.get("href") or "").strip())
+    except ValueError:  # a broken <base> is ignored, as browsers do
+        return url
 
 
 # ------------------------------------------------------------ preparation

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import time
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -29,6 +31,7 @@ from mirror.urls import host_of
 
 DEFAULT_USER_AGENT = f"mirror/{__version__} (news feed archiver)"
 MAX_REDIRECTS = 10
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass(frozen=True)
@@ -71,9 +74,11 @@ class Http:
         self.limits = limits
         self.deadline = deadline
         self.requests = 0
+        # Redirects are followed here, not by httpx, so that each hop waits for its own
+        # host's turn; bodies are decompressed here, so that the size cap holds.
         self._client = httpx.AsyncClient(
-            follow_redirects=True, max_redirects=MAX_REDIRECTS, transport=transport,
-            headers={"User-Agent": user_agent},
+            follow_redirects=False, transport=transport,
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             limits=httpx.Limits(max_connections=limits.max_connections,
                                 max_keepalive_connections=limits.max_connections),
             timeout=None,
@@ -119,43 +124,54 @@ class Http:
 
     async def _once(self, url: str, timeout: float, max_bytes: int,
                     headers: dict[str, str]) -> Response:
-        async with self._slot(host_of(url)):
-            self.requests += 1
-            try:
-                async with asyncio.timeout(self._budget(timeout)):
-                    return await self._read(url, max_bytes, headers)
-            except TimeoutError:
-                raise HTTPFailure(f"timed out after {timeout:g}s", transient=True) from None
-            except httpx.TooManyRedirects:
-                raise HTTPFailure(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)",
-                                  transient=False) from None
-            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-                raise HTTPFailure(f"cannot be fetched: {exc}", transient=False) from None
-            except httpx.DecodingError:
-                raise HTTPFailure("the response could not be decompressed",
-                                  transient=False) from None
-            except httpx.TransportError as exc:
-                raise HTTPFailure(_describe(exc), transient=True) from None
+        """One try: the request and its redirects, within one ``timeout``."""
+        ends = time.monotonic() + timeout
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            async with self._slot(host_of(current)):
+                self.requests += 1
+                answer = await self._hop(current, ends, timeout, max_bytes, headers)
+            if isinstance(answer, Response):
+                return answer
+            current = answer
+        raise HTTPFailure(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)",
+                          transient=False)
 
-    def _budget(self, timeout: float) -> float:
-        if self.deadline is None:
-            return timeout
-        return max(0.1, min(timeout, self.deadline - time.monotonic()))
+    async def _hop(self, url: str, ends: float, timeout: float, max_bytes: int,
+                   headers: dict[str, str]) -> Response | str:
+        limit = min(ends, self.deadline) if self.deadline is not None else ends
+        try:
+            async with asyncio.timeout(max(0.0, limit - time.monotonic())):
+                return await self._read(url, max_bytes, headers)
+        except TimeoutError:
+            cut_short = self.deadline is not None and self.deadline < ends
+            reason = "run_timeout reached" if cut_short else f"timed out after {timeout:g}s"
+            raise HTTPFailure(reason, transient=True) from None
+        except HTTPFailure:
+            raise
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise HTTPFailure(f"cannot be fetched: {exc}", transient=False) from None
+        except httpx.TransportError as exc:
+            raise HTTPFailure(_describe(exc), transient=True) from None
+        except Exception as exc:  # anything else about this address is no reason to stop a run
+            detail = str(exc).strip() or type(exc).__name__
+            raise HTTPFailure(f"cannot be fetched: {detail}", transient=False) from None
 
-    async def _read(self, url: str, max_bytes: int, headers: dict[str, str]) -> Response:
+    async def _read(self, url: str, max_bytes: int, headers: dict[str, str]) -> Response | str:
+        """The response, or the address it redirects to."""
         async with self._client.stream("GET", url, headers=headers) as response:
+            location = response.headers.get("location")
+            if response.status_code in REDIRECTS and location:
+                return _next_address(url, location)
             _raise_for_status(response)
             declared = response.headers.get("content-length", "")
-            if (declared.isdigit() and int(declared) > max_bytes
-                    and not response.headers.get("content-encoding")):
+            body = _Body(response.headers.get("content-encoding", ""), max_bytes)
+            if re.fullmatch(r"[0-9]+", declared) and int(declared) > max_bytes and body.plain:
                 raise _too_large(max_bytes)
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > max_bytes:
-                    raise _too_large(max_bytes)
-            return Response(url=str(response.url), status=response.status_code,
-                            headers=dict(response.headers), content=bytes(body))
+            async for chunk in response.aiter_raw():
+                body.feed(chunk)
+            return Response(url=url, status=response.status_code,
+                            headers=dict(response.headers), content=body.finish())
 
     @contextlib.asynccontextmanager
     async def _slot(self, host: str) -> AsyncIterator[None]:
@@ -165,13 +181,73 @@ class Http:
             yield
 
     async def _keep_delay(self, host: str) -> None:
-        if self.limits.delay <= 0:
-            return
         now = time.monotonic()
         start = max(now, self._next_start.get(host, now))
+        if self.deadline is not None and start >= self.deadline:
+            raise HTTPFailure("run_timeout reached", transient=True)
+        if self.limits.delay <= 0:
+            return
         self._next_start[host] = start + self.limits.delay
         if start > now:
             await asyncio.sleep(start - now)
+
+
+class _Body:
+    """A response body, decompressed here a piece at a time so that no more than the cap
+    is ever held: a small compressed body can unpack to gigabytes."""
+
+    def __init__(self, encoding: str, cap: int) -> None:
+        codings = [c.strip().lower() for c in encoding.split(",")
+                   if c.strip() and c.strip().lower() != "identity"]
+        if len(codings) > 1:
+            raise HTTPFailure(f"compressed more than once ({encoding}): refused",
+                              transient=False)
+        self.cap = cap
+        self.plain = not codings
+        self._out = bytearray()
+        self._zlib: zlib._Decompress | None = None
+        self._deflate = codings == ["deflate"]
+        if codings and codings[0] in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif codings and not self._deflate:
+            raise HTTPFailure(f"compressed as {codings[0]}, which mirror does not read",
+                              transient=False)
+
+    def feed(self, data: bytes) -> None:
+        if self.plain:
+            self._keep(data)
+            return
+        if self._zlib is None:  # deflate: with or without its zlib wrapper, as sent
+            wrapped = len(data) > 1 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        try:
+            while data:
+                self._keep(self._zlib.decompress(data, self.cap - len(self._out) + 1))
+                data = self._zlib.unconsumed_tail
+        except zlib.error:
+            raise HTTPFailure("the response could not be decompressed", transient=False) from None
+
+    def _keep(self, data: bytes) -> None:
+        self._out += data
+        if len(self._out) > self.cap:
+            raise _too_large(self.cap)
+
+    def finish(self) -> bytes:
+        if self._zlib is not None:
+            with contextlib.suppress(zlib.error):
+                self._keep(self._zlib.flush())
+        return bytes(self._out)
+
+
+def _next_address(url: str, location: str) -> str:
+    try:
+        target = httpx.URL(url).join(location)
+    except (httpx.InvalidURL, ValueError):
+        raise HTTPFailure(f"redirected to an invalid address {location!r}",
+                          transient=False) from None
+    if target.scheme not in ("http", "https"):
+        raise HTTPFailure(f"redirected to {location!r}, not a web address", transient=False)
+    return str(target)
 
 
 def _raise_for_status(response: httpx.Response) -> None:
@@ -190,7 +266,7 @@ def retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if re.fullmatch(r"[0-9]+", value):
         return float(value)
     try:
         moment = parsedate_to_datetime(value)

@@ -20,7 +20,7 @@ import os
 import random
 import time
 from collections.abc import Coroutine, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -215,6 +215,9 @@ async def _poll(item: _Work, http: Http, config: Config, state: State) -> None:
         item.report.error = f"{exc} ({item.feed.url})"
         item.retry_after = exc.retry_after or 0.0
         return
+    except Exception as exc:  # a bug must cost this feed only, never the run
+        item.report.error = f"internal error: {type(exc).__name__}: {exc} ({item.feed.url})"
+        return
     item.report.not_modified = item.polled.not_modified
     item.report.entry_errors.extend(item.polled.warnings)
 
@@ -230,7 +233,8 @@ def _classify(work: list[_Work], archive: Archive, state: State) -> None:
         pending = [entry_from_dict(p["entry"]) for p in remembered]
         item.overdue = {p["entry"]["link"] for p in remembered
                         if wall - p.get("since_ms", wall) >= PENDING_DAYS * DAY_MS}
-        for entry in [*item.polled.entries, *(e for e in pending if e is not None)]:
+        entries = _trusted_guids(item, state)
+        for entry in [*entries, *(e for e in pending if e is not None)]:
             keys = {identity(entry.link)}
             if entry.guid:
                 keys.add(guid_key(entry.feed, entry.guid))
@@ -242,6 +246,25 @@ def _classify(work: list[_Work], archive: Archive, state: State) -> None:
             else:
                 item.new.append(entry)
         item.classified = True
+
+
+def _trusted_guids(item: _Work, state: State) -> list[Entry]:
+    """The feed's entries; without their guids if the feed gives one guid to different
+    articles, as broken feeds do (each would hide the others), now or in an earlier run."""
+    assert item.polled is not None
+    entries = list(item.polled.entries)
+    links_of: dict[str, set[str]] = {}
+    for entry in entries:
+        if entry.guid:
+            links_of.setdefault(entry.guid, set()).add(identity(entry.link))
+    remembered = state.feed(item.feed.name)
+    if any(len(links) > 1 for links in links_of.values()) and not remembered.guids_unreliable:
+        remembered.guids_unreliable = True
+        item.report.notes.append("gives one guid to different articles: they are told apart "
+                                 "by their links from now on")
+    if remembered.guids_unreliable:
+        entries = [replace(entry, guid=None) for entry in entries]
+    return entries
 
 
 async def _articles(item: _Work, http: Http, config: Config, extractor: Extractor,
@@ -256,6 +279,8 @@ async def _articles(item: _Work, http: Http, config: Config, extractor: Extracto
             item.articles[index] = article
         except EntryError as exc:
             item.failed[index] = str(exc)
+        except Exception as exc:  # a bug must cost this entry only (it is retried next run)
+            item.failed[index] = f"{entry.link}: internal error: {type(exc).__name__}: {exc}"
         if progress:
             progress.article_done()
 
@@ -274,6 +299,10 @@ def _render_all(work: list[_Work], archive: Archive, config: Config,
                 post = render(article, item.feed, now, hosts)
             except EntryError as exc:
                 item.report.entry_errors.append(f"{article.entry.link}: {exc}")
+                continue
+            except Exception as exc:  # a bug must cost this post only
+                item.report.entry_errors.append(
+                    f"{article.entry.link}: internal error: {type(exc).__name__}: {exc}")
                 continue
             path = archive.settle_path(post.path, article.entry)
             posts.append((Post(entry=post.entry, path=path, text=post.text),

@@ -23,8 +23,8 @@ from mirror.http import Http, HTTPFailure, Response
 from mirror.models import Entry, FeedConfig, Polled
 from mirror.urls import normalise
 
-FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json;q=0.9, "
-               "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, "
+               "text/xml;q=0.9, */*;q=0.5")
 HARMLESS_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
 FEED_LINK = re.compile(
@@ -32,6 +32,10 @@ FEED_LINK = re.compile(
 HREF = re.compile(r"""href=["']([^"']+)["']""", re.I)
 MAX_AGE = re.compile(r"max-age\s*=\s*([0-9]{1,9})(?![0-9])", re.I)
 TITLE_FROM_TEXT_CHARS = 60
+VOID_CLOSED = re.compile(r"<(area|br|col|embed|hr|img|input|source|track|wbr)\b([^>]*?)\s*/?>"
+                         r"\s*</\1\s*>", re.I)
+YEAR_FIRST = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?"
+                        r"(?:\s*(?:T|\s)\s*([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?")
 
 
 async def poll(feed: FeedConfig, http: Http, max_bytes: int,
@@ -160,9 +164,11 @@ def _link(raw: Any, guid: str | None, base: str) -> str:
 def _content(raw: Any) -> str | None:
     blocks = raw.get("content") or []
     for block in blocks:
-        if block.get("type", "text/html") in ("text/html", "application/xhtml+xml") and \
-                block.get("value"):
-            return str(block["value"])
+        kind = block.get("type", "text/html")
+        if kind in ("text/html", "application/xhtml+xml") and block.get("value"):
+            value = str(block["value"])
+            # feedparser writes XHTML's <br/> as <br></br>, which HTML reads as two breaks
+            return VOID_CLOSED.sub(r"<\1\2/>", value) if kind.endswith("xml") else value
     for block in blocks:
         if block.get("value"):
             return str(block["value"])
@@ -195,18 +201,38 @@ def published_ms(raw: Any) -> int | None:
             if ms is not None:
                 return ms
         parsed = raw.get(f"{key}_parsed")
-        if parsed:
+        if parsed and text and _agrees(parsed, str(text)):
             return calendar.timegm(parsed) * 1000
     return None
 
 
+def _year_first(text: str) -> datetime | None:
+    match = YEAR_FIRST.fullmatch(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _agrees(parsed: Any, text: str) -> bool:
+    """feedparser's reading of a date it guessed at, when the text bears it out: it reads
+    '2021/01/12' as 2021-11-01 and a bare epoch as some day in 2016."""
+    numbers = {int(n) for n in re.findall(r"[0-9]+", text)}
+    return parsed.tm_year in numbers and parsed.tm_mday in numbers
+
+
 def parse_date_ms(text: str) -> int | None:
-    """ISO 8601 or RFC 822 dates; naive times are taken as UTC, as feedparser does."""
+    """ISO 8601, RFC 822 and the year-first dates of Chinese sites (2021/01/12 09:24,
+    2021年01月12日); naive times are taken as UTC, as feedparser does."""
     text = text.strip()
+    moment: datetime | None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        moment = None
+        moment = _year_first(text)
     if moment is not None:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
@@ -214,7 +240,8 @@ def parse_date_ms(text: str) -> int | None:
             return calendar.timegm(moment.utctimetuple()) * 1000 + moment.microsecond // 1000
         except (OverflowError, ValueError):  # a time zone pushes it past year 1 or 9999
             return None
-    parts = email.utils.parsedate_tz(text)
+    # parsedate_tz reads "+08:00" as no offset at all; "+0800" it reads
+    parts = email.utils.parsedate_tz(re.sub(r"([+-][0-9]{2}):([0-9]{2})$", r"\1\2", text))
     if parts is None:
         return None
     try:

@@ -29,6 +29,7 @@ from mirror.models import Article, FeedConfig, Post
 SLUG_CHARS = 80
 NAME_BYTES = 255
 SUFFIX_BYTES = 9  # room for "-" and an 8-character collision suffix
+FEED_SLUG_BYTES = 100
 WINDOWS_RESERVED = re.compile(r"(?:con|prn|aux|nul|com\d|lpt\d)(?:\..*)?", re.I)
 NO_BREAK_SPACES = re.compile("[\t\n\r\u00a0\u2007\u202f\u2028\u2029]")
 INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
@@ -182,13 +183,16 @@ def post_path(feed: FeedConfig, title: str, link: str, date_ms: int) -> str:
     fields = {
         "date": day.strftime("%Y-%m-%d"), "year": day.strftime("%Y"),
         "month": day.strftime("%m"), "day": day.strftime("%d"),
-        "feed": slug(feed.name) or "feed", "slug": "\0",
+        "feed": fit_bytes(slug(feed.name) or "feed", FEED_SLUG_BYTES), "slug": "\0",
     }
     template = feed.filename.format(**fields)
     name_part = template.rsplit("/", 1)[-1]
-    budget = NAME_BYTES - SUFFIX_BYTES - len(name_part.replace("\0", "").encode())
+    fixed = len(name_part.replace("\0", "").encode())
+    budget = (NAME_BYTES - SUFFIX_BYTES - fixed) // max(1, name_part.count("\0"))
     text_slug = fit_bytes(slug(title) or slug(_last_segment(link)) or "post", budget)
-    return "/".join(safe_component(part) for part in template.replace("\0", text_slug).split("/"))
+    parts = template.replace("\0", text_slug).split("/")
+    return "/".join(safe_component(_fit_component(part, last=i == len(parts) - 1))
+                    for i, part in enumerate(parts))
 
 
 def slug(text: str) -> str:
@@ -207,6 +211,14 @@ def fit_bytes(text: str, budget: int) -> str:
     if len(encoded) <= budget:
         return text
     return encoded[:max(budget, 1)].decode("utf-8", errors="ignore").rstrip("-") or "post"
+
+
+def _fit_component(part: str, last: bool) -> str:
+    """A path component within the bytes every file system allows (a file keeps its .md)."""
+    if not last:
+        return fit_bytes(part, NAME_BYTES)
+    stem, dot, extension = part.rpartition(".")
+    return fit_bytes(stem, NAME_BYTES - SUFFIX_BYTES - len(extension) - 1) + dot + extension
 
 
 def safe_component(part: str) -> str:

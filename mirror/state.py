@@ -105,6 +105,7 @@ class FeedState:
     next_poll_ms: int | None = None
     min_interval: float = 0.0
     pending: list[dict[str, Any]] = field(default_factory=list)
+    guids_unreliable: bool = False  # the feed gave one guid to different articles
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """ETag and Last-Modified, only while they belong to the feed's current URL."""

@@ -29,6 +29,7 @@ from tests.conftest import (
     write_config,
 )
 from tests.feeds import Item, rss
+from tests.server import Site, start
 
 RSS = "application/rss+xml; charset=utf-8"
 
@@ -381,3 +382,84 @@ def test_ctrl_c_stops_without_tracebacks(repo: Path, site) -> None:
     _, err = process.communicate(timeout=30)
     assert "Traceback" not in err, err
     assert "stopped early" in err
+
+
+def test_one_bad_page_or_answer_never_takes_the_run_down(repo: Path, site) -> None:
+    words = "word " * 40
+    pages = {
+        "control": site.add("/p/control.html", f"<article><p>{words}\x0b\x01 end</p></article>"),
+        "base": site.add("/p/base.html", '<head><base href="http://[::1"></head><body>'
+                                         f'<article><p>{words}<a href="/x">l</a></p></article>'),
+        "port": site.add("/p/port.html", redirect="http://127.0.0.1:99999/"),
+        "scheme": site.add("/p/scheme.html", redirect="ftp://127.0.0.1/x"),
+    }
+    busy = site.add("/feed/busy.xml", "busy", status=503, content_type="text/plain",
+                    fail_headers={}, headers={"Retry-After": "\u00b2"})
+    items = [Item(title=name, link=url, body=None, summary="摘要。") for name, url in pages.items()]
+    write_config(repo, [{"name": "pages", "url": site.add("/feed/p.xml", rss(items))},
+                        {"name": "busy", "url": busy},
+                        {"name": "good", "url": site.add("/feed/g.xml", rss(many_items(2))),
+                         "content": "feed"}], retries=1)
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 1  # the busy feed
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert "busy: failed: HTTP 503" in result.stderr
+    assert "good: 2 new" in result.stdout and "pages: 4 new" in result.stdout
+    assert "redirected to 'ftp://127.0.0.1/x', not a web address" in result.stdout
+
+
+def test_redirects_wait_for_their_own_hosts_turn(repo: Path, site) -> None:
+    target = Site()
+    server = start(target)
+    try:
+        page = article()
+        links = []
+        for i in range(8):
+            final = target.add(f"/final/{i}.html", page, delay=0.5)
+            links.append(site.add(f"/go/{i}.html", redirect=final))
+        feed = site.add("/feed.xml", rss([Item(title=f"t{i}", link=link, body=None, summary="s")
+                                          for i, link in enumerate(links)]), content_type=RSS)
+        write_config(repo, [{"name": "n", "url": feed}], per_host=2)
+
+        assert mirror(repo, "fetch").returncode == 0
+        assert target.max_in_flight == 2
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_run_timeout_bounds_a_run_even_with_a_delay(repo: Path, site) -> None:
+    page = article()
+    links = [site.add(f"/p/{i}.html", page) for i in range(30)]
+    feed = site.add("/feed.xml", rss([Item(title=f"t{i}", link=link, body=None, summary="s")
+                                      for i, link in enumerate(links)]), content_type=RSS)
+    write_config(repo, [{"name": "n", "url": feed}], delay="1s", run_timeout="3s")
+    started = time.monotonic()
+
+    result = mirror(repo, "fetch")
+
+    assert time.monotonic() - started < 12
+    assert result.returncode == 1 and "run_timeout reached" in result.stderr
+    assert "timed out after 30s" not in result.stderr
+    assert site.page_hits() < 10
+
+
+def test_compressed_bodies_stay_within_the_cap(repo: Path, site) -> None:
+    import gzip as gz
+
+    bomb = gz.compress(gz.compress(b"<p>" + b"0" * 50_000_000))
+    double = site.add("/p/double.html", b"", headers={"Content-Encoding": "gzip, gzip"})
+    site.routes["/p/double.html"].body = bomb
+    single = site.add("/p/single.html", b"<p>" + b"0" * 60_000_000, gzip=True)
+    items = [Item(title="double", link=double, body=None, summary="摘要。"),
+             Item(title="single", link=single, body=None, summary="摘要。")]
+    write_config(repo, [{"name": "n", "url": site.add("/feed.xml", rss(items))}],
+                 max_page_bytes="5MB")
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 0, result.stderr
+    assert "compressed more than once" in result.stdout
+    assert "larger than 5 MB" in result.stdout

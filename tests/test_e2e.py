@@ -151,19 +151,20 @@ def test_entry_identity_survives_edits_redating_midnight_and_fresh_clone(
     git(repo, "add", "feeds.yaml")
     git(repo, "-c", "user.name=u", "-c", "user.email=u@x", "commit", "-qm", "config")
 
-    edited = Item(title="After midnight, edited", link="http://news.example/story?id=7&utm_source=rss",
-                  guid="story-7", date=1_610_496_010)  # 2021-01-13T00:00:10Z
+    edited = Item(title="After midnight, edited", guid="story-7", date=1_610_496_010,
+                  link="http://news.example/story?id=7&utm_source=rss")  # 2021-01-13T00:00:10
     relinked = Item(title="Moved", link="https://news.example/moved/7", guid="story-7")
-    site.add("/feed.xml", rss([edited, relinked]), content_type=RSS)
     clone = tmp_path / "clone"
     shutil.copytree(repo, clone)  # the same committed archive, a fresh checkout's cache
     shutil.rmtree(clone / ".git" / "mirror", ignore_errors=True)
 
-    for where in (repo, clone):
-        result = mirror(where, "fetch", epoch="1610500000")
-        assert result.returncode == 0, result.stderr
-        assert "News: 0 new, 1 known" in result.stdout
-        assert len(posts(where / "archive")) == 1
+    for later in (edited, relinked):
+        site.add("/feed.xml", rss([later]), content_type=RSS)
+        for where in (repo, clone):
+            result = mirror(where, "fetch", epoch="1610500000")
+            assert result.returncode == 0, result.stderr
+            assert "News: 0 new, 1 known" in result.stdout
+            assert len(posts(where / "archive")) == 1
 
 
 def test_posts_from_the_old_script_count_as_archived(repo: Path, site) -> None:
@@ -288,3 +289,34 @@ def test_a_users_edit_to_a_post_is_never_swept_into_mirrors_commit(repo: Path, s
     committed = git(repo, "show", "--name-only", "--format=", "HEAD").split()
     assert post.relative_to(repo).as_posix() not in committed
     assert git(repo, "status", "--porcelain", "--", "archive").startswith(" M ")
+
+
+def test_a_feed_that_gives_one_guid_to_different_articles(repo: Path, site) -> None:
+    items = [Item(title=f"t{i}", link=f"https://news.example/{i}", guid="same-guid")
+             for i in range(3)]
+    url = site.add("/feed.xml", rss(items), content_type=RSS)
+    write_config(repo, [{"name": "n", "url": url}], content="feed")
+
+    first = mirror(repo, "fetch")
+
+    assert first.returncode == 0, first.stderr
+    assert "n: 3 new" in first.stdout and "one guid to different articles" in first.stdout
+    site.add("/feed.xml", rss([Item(title="t9", link="https://news.example/9",
+                                    guid="same-guid")]), content_type=RSS)
+    second = mirror(repo, "fetch")
+    assert "n: 1 new" in second.stdout
+    assert len(posts(repo / "archive")) == 4
+
+
+def test_file_name_templates_that_repeat_the_slug_stay_within_limits(repo: Path, site) -> None:
+    title = "美国常驻联合国代表即将访台台湾希望双边关系持续深化" * 10
+    url = site.add("/feed.xml", rss([Item(title=title, link="https://news.example/1")]),
+                   content_type=RSS)
+    write_config(repo, [{"name": "长" * 120, "url": url}], content="feed",
+                 filename="{feed}/{slug}/{slug}-{slug}.md")
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 0, result.stderr
+    [path] = posts(repo / "archive")
+    assert all(len(part.encode()) <= 255 for part in path.split("/"))

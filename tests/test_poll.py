@@ -74,6 +74,11 @@ def test_not_a_feed(body: str, content_type: str, message: str) -> None:
     ("2021-01-12 09:11:00", 1_610_442_660_000),
     ("not a date", None),
     ("9999-12-31T23:00:00-05:00", None),
+    ("Tue, 12 Jan 2021 09:24:06 +08:00", 1_610_414_646_000),
+    ("2021/01/12 09:24:06", 1_610_443_446_000),
+    ("2021年01月12日 09:24", 1_610_443_440_000),
+    ("2021.01.12", 1_610_409_600_000),
+    ("1610444483", None),
     ("0001-01-01T00:30:00+01:00", None),
 ])
 def test_dates(text: str, ms: int | None) -> None:
@@ -138,6 +143,26 @@ def test_odd_ttl_and_max_age_are_ignored(ttl: str, cache_control: str) -> None:
                                        headers={"content-type": "application/rss+xml",
                                                 "cache-control": cache_control}))
     assert polled.entries and 0 <= polled.min_interval < 10**9
+
+
+def test_dates_feedparser_only_guesses_at_are_not_taken() -> None:
+    polled = parse(rss([Item(raw_date="1610444483")]))
+    assert polled.entries[0].published_ms is None
+
+
+def test_atom_xhtml_content_keeps_single_line_breaks() -> None:
+    body = atom([Item()]).replace(
+        '<content type="html">', '<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+        '<p>line one<br/>line two</p><img src="https://a/x.png"/></div></content><x type="html">'
+    ).replace("</content></entry>", "</x></entry>")
+    content = parse(body).entries[0].content or ""
+    assert "<br/>" in content and "</br>" not in content and "</img>" not in content
+
+
+def test_undeclared_latin_text_reads_as_windows_1252() -> None:
+    path = shared("corpus", "feeds", "news-other", "rss-parser", "uolNoticias.rss")
+    titles = " ".join(e.title for e in parse(path.read_bytes(), "").entries)
+    assert "Chávez" in titles and "\ufffd" not in titles
 
 
 def test_bom_wins(tmp_path: Path) -> None:
