@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import filelock
@@ -192,12 +194,18 @@ def test_two_runs_at_once_archive_each_post_once(repo: Path, site) -> None:
     assert commits(repo) == 1
 
 
+@contextmanager
+def lock_held_by_another_run(repo: Path) -> Iterator[None]:
+    folder = repo / ".git" / "mirror"
+    folder.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(folder / "lock"):
+        yield
+
+
 def test_a_run_that_cannot_wait_says_so(repo: Path, site) -> None:
     feed = site.add("/feed.xml", rss(many_items(2)), content_type=RSS)
     write_config(repo, [{"name": "n", "url": feed}], content="feed")
-    folder = repo / ".git" / "mirror"
-    folder.mkdir(parents=True)
-    with filelock.FileLock(folder / "lock"):
+    with lock_held_by_another_run(repo):
         result = mirror(repo, "fetch", "--wait", "0")
     assert result.returncode == 3
     assert result.stderr.strip().splitlines() == [
@@ -291,9 +299,7 @@ def test_a_page_down_for_a_week_is_written_from_the_summary(repo: Path, site) ->
 def test_mirror_run_stops_at_once_while_waiting_for_the_lock(repo: Path, site) -> None:
     feed = site.add("/feed.xml", rss(many_items(2)), content_type=RSS)
     write_config(repo, [{"name": "n", "url": feed}], content="feed")
-    folder = repo / ".git" / "mirror"
-    folder.mkdir(parents=True)
-    with filelock.FileLock(folder / "lock"):
+    with lock_held_by_another_run(repo):
         process = start_mirror(repo, "run")
         time.sleep(2)
         _, err, seconds = terminate(process)
