@@ -21,7 +21,7 @@ from pathlib import Path
 
 from mirror import __version__, clock, github, progress
 from mirror.config import load_config, parse_duration
-from mirror.errors import ConfigError, LockError, MirrorError
+from mirror.errors import ConfigError, LockError, MirrorError, internal_error
 from mirror.git import Repo, parse_author
 from mirror.init import scaffold
 from mirror.models import Config, RunReport
@@ -151,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line, the traceback only on request
         if os.environ.get("MIRROR_DEBUG"):
             traceback.print_exc()
-        _error(f"internal error: {type(exc).__name__}: {exc} (set MIRROR_DEBUG=1 for details)")
+        _error(f"{internal_error(exc)} (set MIRROR_DEBUG=1 for details)")
         return EXIT_FAILED
 
 

@@ -49,3 +49,8 @@ class ArchiveError(MirrorError):
 
 class GitError(MirrorError):
     """A git command failed."""
+
+
+def internal_error(exc: Exception) -> str:
+    """A bug, said in one line: the exception's kind and message, no traceback."""
+    return f"internal error: {type(exc).__name__}: {exc}"

@@ -197,8 +197,8 @@ class _Body:
     is ever held: a small compressed body can unpack to gigabytes."""
 
     def __init__(self, encoding: str, cap: int) -> None:
-        codings = [c.strip().lower() for c in encoding.split(",")
-                   if c.strip() and c.strip().lower() != "identity"]
+        codings = [c for c in (part.strip().lower() for part in encoding.split(","))
+                   if c and c != "identity"]
         if len(codings) > 1:
             raise HTTPFailure(f"compressed more than once ({encoding}): refused",
                               transient=False)

@@ -28,7 +28,7 @@ from mirror import clock, sync
 from mirror.archive import Archive, guid_key
 from mirror.articles import Extractor, build_article, from_summary, needs_page
 from mirror.clean import DEFAULT_VIDEO_HOSTS
-from mirror.errors import ConfigError, EntryError, FeedError, GitError
+from mirror.errors import ConfigError, EntryError, FeedError, GitError, internal_error
 from mirror.git import IndexNotSynced, Repo, parse_author
 from mirror.http import DEFAULT_USER_AGENT, Http, Limits
 from mirror.index import IndexLine
@@ -216,7 +216,7 @@ async def _poll(item: _Work, http: Http, config: Config, state: State) -> None:
         item.retry_after = exc.retry_after or 0.0
         return
     except Exception as exc:  # a bug must cost this feed only, never the run
-        item.report.error = f"internal error: {type(exc).__name__}: {exc} ({item.feed.url})"
+        item.report.error = f"{internal_error(exc)} ({item.feed.url})"
         return
     item.report.not_modified = item.polled.not_modified
     item.report.entry_errors.extend(item.polled.warnings)
@@ -280,7 +280,7 @@ async def _articles(item: _Work, http: Http, config: Config, extractor: Extracto
         except EntryError as exc:
             item.failed[index] = str(exc)
         except Exception as exc:  # a bug must cost this entry only (it is retried next run)
-            item.failed[index] = f"{entry.link}: internal error: {type(exc).__name__}: {exc}"
+            item.failed[index] = f"{entry.link}: {internal_error(exc)}"
         if progress:
             progress.article_done()
 
@@ -301,8 +301,7 @@ def _render_all(work: list[_Work], archive: Archive, config: Config,
                 item.report.entry_errors.append(f"{article.entry.link}: {exc}")
                 continue
             except Exception as exc:  # a bug must cost this post only
-                item.report.entry_errors.append(
-                    f"{article.entry.link}: internal error: {type(exc).__name__}: {exc}")
+                item.report.entry_errors.append(f"{article.entry.link}: {internal_error(exc)}")
                 continue
             path = archive.settle_path(post.path, article.entry)
             posts.append((Post(entry=post.entry, path=path, text=post.text),
