@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mirror.index import INDEX_HEADER, IndexLine  # noqa: E402
+from mirror.archive.ledger import INDEX_HEADER, IndexLine  # noqa: E402
 from tests.feeds import Item, rss  # noqa: E402
 from tests.server import Site, start  # noqa: E402
 

@@ -30,11 +30,11 @@ import lxml.html
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mirror.charset import decode  # noqa: E402
 from mirror.errors import PageGone  # noqa: E402
-from mirror.extract import extract  # noqa: E402
+from mirror.extraction.extract import extract  # noqa: E402
+from mirror.fetching.charset import decode  # noqa: E402
 from mirror.models import Article, Entry, FeedConfig  # noqa: E402
-from mirror.render import render  # noqa: E402
+from mirror.publish.render import render  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 WORD = re.compile(r"\w+")

@@ -17,9 +17,9 @@ import os
 import signal
 
 from mirror.errors import PageGone
-from mirror.fetch import fetch_page
-from mirror.fulltext import is_full_text, text_units
-from mirror.http import Http
+from mirror.extraction.fulltext import is_full_text, text_units
+from mirror.fetching.article_page import fetch_page
+from mirror.fetching.http import Http
 from mirror.models import Article, Config, Entry, FeedConfig
 
 
@@ -90,12 +90,12 @@ def _lower_priority() -> None:
 
 
 def _load_extractor() -> None:
-    import mirror.extract  # noqa: F401  - loaded while the first pages download
+    import mirror.extraction.extract  # noqa: F401  - loaded while the first pages download
 
 
 def _extract_in_worker(html: str, url: str) -> str:
     # Imported by the workers only, so that runs with nothing new start quickly.
-    from mirror.extract import extract
+    from mirror.extraction.extract import extract
 
     try:
         return extract(html, url)

@@ -20,15 +20,15 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from mirror import __version__, clock, github, progress
+from mirror.archive.index_pages import write_pages
+from mirror.archive.rotate import Rotated, rotate
 from mirror.config import load_config, parse_duration
 from mirror.errors import ConfigError, LockError, MirrorError, internal_error
 from mirror.git import Repo, parse_author
 from mirror.init import scaffold
 from mirror.models import Config, RunReport
-from mirror.pages import write_pages
 from mirror.pipeline import Options, Progress, run_async
 from mirror.report import error_lines, feed_line, note_lines, total_line
-from mirror.rotate import Rotated, rotate
 from mirror.scheduler import serve
 from mirror.state import hold_lock, lock_dir, state_dir
 from mirror.status import feed_statuses

@@ -14,8 +14,8 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+from mirror.archive.ledger import INDEX_NAME
 from mirror.errors import ConfigError
-from mirror.index import INDEX_NAME
 
 CACHE_DIR = ".mirror-cache"
 

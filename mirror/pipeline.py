@@ -24,20 +24,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from mirror import clock, sync
-from mirror.archive import Archive, guid_key
+from mirror import clock, push
+from mirror.archive.index_pages import is_page, pages_folder, skipped_in_archive, write_pages
+from mirror.archive.ledger import IndexLine
+from mirror.archive.rotate import finish_rotation
+from mirror.archive.scan import read_from_link
+from mirror.archive.store import Archive, guid_key
 from mirror.articles import Extractor, build_article, from_summary, needs_page
-from mirror.clean import DEFAULT_VIDEO_HOSTS
 from mirror.errors import ConfigError, EntryError, FeedError, GitError, internal_error
+from mirror.fetching.http import DEFAULT_USER_AGENT, Http, Limits
+from mirror.fetching.poll import poll
 from mirror.git import IndexNotSynced, Repo, parse_author
-from mirror.http import DEFAULT_USER_AGENT, Http, Limits
-from mirror.index import IndexLine
 from mirror.models import Article, Config, Entry, FeedConfig, FeedReport, Polled, Post, RunReport
-from mirror.pages import is_page, pages_folder, skipped_in_archive, write_pages
-from mirror.poll import poll
-from mirror.render import render
-from mirror.rotate import finish_rotation
-from mirror.scan import read_from_link
+from mirror.publish.clean import DEFAULT_VIDEO_HOSTS
+from mirror.publish.render import render
 from mirror.state import (
     State,
     entry_from_dict,
@@ -402,7 +402,7 @@ def _commit(repo: Repo, paths: list[str], report: RunReport, config: Config,
 def _push(repo: Repo, config: Config, folder: Path, report: RunReport, now: int) -> None:
     when = now // 1000 if os.environ.get("SOURCE_DATE_EPOCH") else None
     try:
-        pushed = sync.push(repo, config, folder, when)
+        pushed = push.push(repo, config, folder, when)
     except GitError as exc:
         report.push_error = str(exc)
         return

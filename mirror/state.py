@@ -25,7 +25,7 @@ from typing import Any
 
 import filelock
 
-from mirror.atomic import atomic_write
+from mirror.archive.atomic import atomic_write
 from mirror.errors import LockError
 from mirror.git import Repo
 from mirror.models import Entry

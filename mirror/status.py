@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from mirror.archive import Archive
+from mirror.archive.index_pages import skipped_in_archive
+from mirror.archive.store import Archive
 from mirror.git import Repo
 from mirror.models import Config
-from mirror.pages import skipped_in_archive
 from mirror.state import State, state_dir
 
 

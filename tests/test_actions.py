@@ -326,12 +326,12 @@ def test_rotated_posts_are_never_fetched_again(repo: Path, site) -> None:
 
 KILLED_AFTER_MOVE = """
 import os, sys
-from mirror import cli, sync
-moved = sync._move_to
+from mirror import cli, push
+moved = push._move_to
 def move_then_die(repo, upstream):
     moved(repo, upstream)
     os._exit(137)
-sync._move_to = move_then_die
+push._move_to = move_then_die
 sys.exit(cli.main(["fetch", "--push"]))
 """
 
@@ -453,7 +453,8 @@ def test_the_report_after_a_rebase_names_the_pushed_commit(tmp_path: Path, site)
 
 ROTATE_KILLED_AFTER_ONE_MOVE = """
 import os, sys
-from mirror import cli, rotate
+from mirror import cli
+from mirror.archive import rotate
 real = os.replace
 moves = []
 def replace_then_die(a, b):

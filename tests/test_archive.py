@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mirror.archive import Archive
-from mirror.index import INDEX_NAME
+from mirror.archive.ledger import INDEX_NAME
+from mirror.archive.scan import read_from_link
+from mirror.archive.store import Archive
 from mirror.models import Entry, Post
-from mirror.scan import read_from_link
 
 
 def entry(link: str, guid: str | None = None, feed: str = "f") -> Entry:

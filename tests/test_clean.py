@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from mirror.clean import closes_wrapper, neutralise_liquid, one_line, sanitise
-from mirror.images import proxy_images
+from mirror.publish.clean import closes_wrapper, neutralise_liquid, one_line, sanitise
+from mirror.publish.images import proxy_images
 
 SAFE = [
     '<div><i>Tue, 12 Jan 2021</i></div><img src="https://a.example/x.jpg" width="100%">',

@@ -266,7 +266,7 @@ def test_sigterm_during_fetch_commits_what_is_complete(repo: Path, site) -> None
 def test_retry_after_reads_seconds_and_http_dates() -> None:
     from email.utils import formatdate
 
-    from mirror.http import retry_after
+    from mirror.fetching.http import retry_after
 
     assert retry_after("120") == 120
     assert retry_after(None) is None and retry_after("soon") is None

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from mirror.charset import decode
 from mirror.errors import FeedError
-from mirror.http import Response
+from mirror.fetching.charset import decode
+from mirror.fetching.http import Response
+from mirror.fetching.poll import parse_date_ms, parse_feed
 from mirror.models import FeedConfig
-from mirror.poll import parse_date_ms, parse_feed
 from tests.conftest import shared
 from tests.feeds import Item, atom, rss
 

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from mirror.models import Article, Entry, FeedConfig
-from mirror.render import front_matter, heading_line, iso_date, post_path, render
+from mirror.publish.render import front_matter, heading_line, iso_date, post_path, render
 
 TITLES = [
     'He said "no"', "C:\\path\\to", "line one\nline two", "key: value", "# not a comment",
@@ -23,7 +23,7 @@ NAMES = ["美国之音", "(臺)中央社CNA", "News: daily", "#hash", "[x]", "ye
 @pytest.mark.parametrize("title", TITLES)
 @pytest.mark.parametrize("name", NAMES)
 def test_front_matter_loads_back_to_the_values(title: str, name: str) -> None:
-    from mirror.render import clean_text
+    from mirror.publish.render import clean_text
 
     shown = clean_text(title)
     text = front_matter(shown, 1_610_444_483_000, name, "https://a.example/x?y=1#z",

@@ -21,11 +21,11 @@ import marshal
 from collections.abc import Iterable
 from pathlib import Path
 
-from mirror.atomic import atomic_write
+from mirror.archive.atomic import atomic_write
+from mirror.archive.ledger import INDEX_NAME, IndexLine, append_index, read_index
+from mirror.archive.scan import folders_unchanged, list_posts, read_fronts
 from mirror.errors import ArchiveError
-from mirror.index import INDEX_NAME, IndexLine, append_index, read_index
 from mirror.models import Entry, Post
-from mirror.scan import folders_unchanged, list_posts, read_fronts
 from mirror.urls import identity
 
 SNAPSHOT_NAME = "known.marshal"

@@ -26,8 +26,8 @@ import lxml.html
 from lxml.html import HtmlElement
 from readability import Document
 
-from mirror.combine import combine, title_candidates, tokens, visible_text
 from mirror.errors import PageGone
+from mirror.extraction.combine import combine, title_candidates, tokens, visible_text
 
 trafilatura: ModuleType | None
 try:

@@ -9,9 +9,9 @@ tries again).
 
 from __future__ import annotations
 
-from mirror.charset import decode
 from mirror.errors import EntryError, PageGone
-from mirror.http import Http, HTTPFailure
+from mirror.fetching.charset import decode
+from mirror.fetching.http import Http, HTTPFailure
 from mirror.models import Page
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"

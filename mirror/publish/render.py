@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 import yaml
 from slugify import slugify
 
-from mirror.clean import (
+from mirror.errors import EntryError
+from mirror.models import Article, FeedConfig, Post
+from mirror.publish.clean import (
     DEFAULT_VIDEO_HOSTS,
     has_liquid,
     holds_unsafe_markup,
@@ -22,9 +24,7 @@ from mirror.clean import (
     one_line,
     sanitise,
 )
-from mirror.errors import EntryError
-from mirror.images import proxy_images
-from mirror.models import Article, FeedConfig, Post
+from mirror.publish.images import proxy_images
 
 SLUG_CHARS = 80
 NAME_BYTES = 255

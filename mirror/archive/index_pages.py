@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from mirror.atomic import atomic_write
-from mirror.index import INDEX_NAME, read_index
+from mirror.archive.atomic import atomic_write
+from mirror.archive.ledger import INDEX_NAME, read_index
+from mirror.archive.scan import list_posts, read_fronts
 from mirror.models import Config
-from mirror.render import slug
-from mirror.scan import list_posts, read_fronts
+from mirror.publish.render import slug
 
 BANNER = "<!-- written by mirror after each run that adds posts: edits here are lost -->"
 PATH_DATE = re.compile(r"(\d{4})[-/](\d{2})(?:[-/](\d{2}))?")

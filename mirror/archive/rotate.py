@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mirror.archive import Archive
-from mirror.atomic import atomic_write, unused_path
+from mirror.archive.atomic import atomic_write, unused_path
+from mirror.archive.index_pages import read_listed, skipped_in_archive, write_pages
+from mirror.archive.ledger import INDEX_NAME, IndexLine, append_index, read_index
+from mirror.archive.scan import list_posts, read_fronts
+from mirror.archive.store import Archive
 from mirror.errors import ConfigError
 from mirror.git import Repo, parse_author
-from mirror.index import INDEX_NAME, IndexLine, append_index, read_index
 from mirror.models import Config
-from mirror.pages import read_listed, skipped_in_archive, write_pages
-from mirror.scan import list_posts, read_fronts
 
 PLAN = "rotating.json"
 

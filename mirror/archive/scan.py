@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from mirror.atomic import TEMP_PREFIX, atomic_write
+from mirror.archive.atomic import TEMP_PREFIX, atomic_write
 from mirror.urls import normalise
 
 HEAD_BYTES = 4096

@@ -22,14 +22,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mirror.archive import Archive
-from mirror.atomic import unused_path
+from mirror.archive.atomic import unused_path
+from mirror.archive.index_pages import is_page, pages_folder, skipped_in_archive, write_pages
+from mirror.archive.ledger import INDEX_NAME, IndexLine, append_index, parse_rows
+from mirror.archive.scan import parse_front
+from mirror.archive.store import Archive
 from mirror.errors import GitError
 from mirror.git import Repo, parse_author
-from mirror.index import INDEX_NAME, IndexLine, append_index, parse_rows
 from mirror.models import Config, Entry, Post
-from mirror.pages import is_page, pages_folder, skipped_in_archive, write_pages
-from mirror.scan import parse_front
 
 ATTEMPTS = 8
 REBASING = "refs/mirror/rebasing"

@@ -17,9 +17,9 @@ from typing import Any
 
 import feedparser
 
-from mirror.charset import to_utf8_xml
 from mirror.errors import EntryError, FeedError
-from mirror.http import Http, HTTPFailure, Response
+from mirror.fetching.charset import to_utf8_xml
+from mirror.fetching.http import Http, HTTPFailure, Response
 from mirror.models import Entry, FeedConfig, Polled
 from mirror.urls import normalise
 

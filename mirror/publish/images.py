@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from html.parser import HTMLParser
 
-from mirror.clean import SCHEME, url_safe
+from mirror.publish.clean import SCHEME, url_safe
 from mirror.urls import normalise, strip_scheme
 
 LAZY_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-actualsrc")
