@@ -19,18 +19,15 @@ import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from mirror import __version__, clock, github, progress
-from mirror.archive.index_pages import write_pages
-from mirror.archive.rotate import Rotated, rotate
+from mirror import __version__, github, progress
 from mirror.config import load_config, parse_duration
 from mirror.errors import ConfigError, LockError, MirrorError, internal_error
-from mirror.git import Repo, parse_author
 from mirror.init import scaffold
+from mirror.maintenance import rotate_posts, write_index_pages
 from mirror.models import Config, RunReport
 from mirror.pipeline import Options, Progress, run_async
 from mirror.report import error_lines, feed_line, note_lines, total_line
 from mirror.scheduler import serve
-from mirror.state import hold_lock, lock_dir, state_dir
 from mirror.status import feed_statuses
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
@@ -248,41 +245,22 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _index(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
-    repo = Repo.find(config.archive)
-    folder = state_dir(config.archive, repo)
-
-    async def locked() -> list[Path]:
-        async with hold_lock(lock_dir(config.archive, repo), 300):
-            pages = write_pages(config, folder)
-            for note in pages.notes:
-                print(f"note: {note}")
-            return pages.written
-
-    written = asyncio.run(locked())
-    commit = None
-    if written and repo is not None and not args.no_commit:
-        commit = repo.commit(sorted(repo.relative(p) for p in written),
-                             "mirror: write the index pages\n", parse_author(config.commit_author))
-    print(f"index pages: {len(written)} written" + (f"; committed {commit[:10]}" if commit else ""))
+    done = asyncio.run(write_index_pages(load_config(args.config), commit=not args.no_commit))
+    for note in done.notes:
+        print(f"note: {note}")
+    commit = f"; committed {done.commit[:10]}" if done.commit else ""
+    print(f"index pages: {len(done.written)} written{commit}")
     return EXIT_OK
 
 
 def _rotate(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    repo = Repo.find(config.archive)
-    folder = state_dir(config.archive, repo)
-
-    async def locked() -> Rotated:
-        async with hold_lock(lock_dir(config.archive, repo), 300):
-            return rotate(config, args.older_than, args.to, clock.now_ms(), folder, repo,
-                          commit=not args.no_commit)
-
-    result = asyncio.run(locked())
+    result, commit = asyncio.run(rotate_posts(config, args.older_than, args.to,
+                                              commit=not args.no_commit))
     moved = len(result.moved)
     cutoff = f"{result.cutoff:%Y-%m-%d %H:%M}Z" if result.cutoff else "the cut-off"
     text = f"rotated {moved} post{'s' if moved != 1 else ''} dated before {cutoff} to {args.to}"
-    print(text + (f"; committed {result.commit[:10]}" if result.commit else ""))
+    print(text + (f"; committed {commit[:10]}" if commit else ""))
     return EXIT_OK
 
 

@@ -7,10 +7,11 @@ plain dicts) so that each error can point at the line it is about.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,7 +20,7 @@ import ada_url
 import yaml
 
 from mirror.errors import ConfigError
-from mirror.models import Config, FeedConfig, IndexPages
+from mirror.models import DEFAULT_VIDEO_HOSTS, Config, FeedConfig, IndexPages
 
 T = TypeVar("T")
 
@@ -65,6 +66,27 @@ def load_config(path: Path) -> Config:
     if not isinstance(root, yaml.MappingNode):
         raise where.error(root, "expected a mapping with a 'feeds' list")
     return _config(path.resolve(), root, where)
+
+
+def select_feeds(config: Config, names: Sequence[str] = (),
+                 shard: tuple[int, int] | None = None) -> tuple[FeedConfig, ...]:
+    """The feeds named (all when none is), and of those the K-th of N shards."""
+    feeds = config.feeds
+    if names:
+        known = {feed.name: feed for feed in config.feeds}
+        missing = [name for name in names if name not in known]
+        if missing:
+            raise ConfigError(f"--feed {missing[0]!r}: no such feed in {config.path.name} "
+                              f"(feeds: {', '.join(known)})")
+        feeds = tuple(known[name] for name in dict.fromkeys(names))
+    if shard is not None:
+        feeds = tuple(feed for feed in feeds if shard_of(feed.name, shard[1]) == shard[0])
+    return feeds
+
+
+def shard_of(name: str, shards: int) -> int:
+    """The shard (1 to shards) a feed belongs to: stable, whatever else feeds.yaml holds."""
+    return int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % shards + 1
 
 
 def _config(path: Path, root: yaml.MappingNode, where: _Where) -> Config:
@@ -130,7 +152,10 @@ def _apply_defaults(feed: FeedConfig, keys: dict[str, tuple[yaml.Node, yaml.Node
 
 def _apply_top(config: Config, keys: dict[str, tuple[yaml.Node, yaml.Node]],
                where: _Where) -> Config:
-    return replace(config, **_read(keys, TOP_READERS, where))
+    values = _read(keys, TOP_READERS, where)
+    if "video_hosts" in values:
+        values["video_hosts"] = DEFAULT_VIDEO_HOSTS + values["video_hosts"]
+    return replace(config, **values)
 
 
 def _read(keys: dict[str, tuple[yaml.Node, yaml.Node]], readers: dict[str, Reader],
@@ -283,11 +308,12 @@ def _filename(node: yaml.Node, where: _Where, key: str) -> str:
     return template
 
 
-def _author_line(node: yaml.Node, where: _Where, key: str) -> str:
+def _author_line(node: yaml.Node, where: _Where, key: str) -> tuple[str, str]:
     text = _text(node, where, key)
-    if not re.fullmatch(r"[^<>]+ <[^<>\s]+>", text):
+    match = re.fullmatch(r"([^<>]+) <([^<>\s]+)>", text)
+    if not match:
         raise where.error(node, f"'{key}' must look like 'Name <email>', not {text!r}")
-    return text
+    return match.group(1).strip(), match.group(2)
 
 
 def _index_pages(node: yaml.Node, where: _Where, key: str) -> IndexPages:

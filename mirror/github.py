@@ -32,7 +32,7 @@ def write_summary(report: RunReport, path: str | None = None) -> None:
         return
     rows = ["### mirror", "", "| feed | new posts | errors |", "|---|---:|---|"]
     for feed in report.feeds:
-        errors = ([feed.error] if feed.error else []) + feed.entry_errors
+        errors = ([feed.error] if feed.error else []) + list(feed.entry_errors)
         rows.append(f"| {_cell(feed.name)} | {feed.new} | "
                     f"{'<br>'.join(_cell(e) for e in errors)} |")
     outcome = f"**{report.new} new post{'s' if report.new != 1 else ''}**"

@@ -1,8 +1,9 @@
 """The typed values passed between the stages of the pipeline.
 
-    Config/FeedConfig --poll--> Polled(Entry...) --fetch--> Page --extract--> Article
-    Article --render--> Post --archive--> written file --git--> commit
-    each feed's outcome --> FeedReport; the run's --> RunReport
+    Config/FeedConfig --poll--> Polled(Entry...) | PollFailure
+    Polled + FeedMemory + what the archive knows --decide(now)--> Plan
+    Plan.new --fetch--> Page --extract--> Article --render--> Post --archive--> file
+    Plan + what was written --> FeedReport (and the next FeedMemory); the run's --> RunReport
 
 All are frozen: a stage never changes what it was given.
 """
@@ -13,6 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+# Video players whose <iframe> a post keeps; feeds.yaml's video_hosts adds more.
+DEFAULT_VIDEO_HOSTS = (
+    "www.youtube.com/embed/", "youtube.com/embed/", "www.youtube-nocookie.com/embed/",
+    "player.vimeo.com/video/", "www.dailymotion.com/embed/", "geo.dailymotion.com/player",
+    "player.bilibili.com/", "v.qq.com/txp/iframe/", "www.facebook.com/plugins/video.php",
+    "players.brightcove.net/", "rumble.com/embed/", "www.tiktok.com/embed/",
+)
 ContentMode = Literal["auto", "feed", "page"]
 PostFormat = Literal["jekyll", "markdown"]
 BodySource = Literal["feed", "page", "summary"]
@@ -35,6 +43,18 @@ class FeedConfig:
     filename: str = "{date}-{slug}.md"
     user_agent: str | None = None
     line: int = 0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How politely and how long HTTP requests are made (see ``fetching.http``)."""
+
+    per_host: int = 2
+    max_connections: int = 16
+    delay: float = 0.0
+    retries: int = 3
+    max_retry_after: float = 120.0
+    backoff: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -63,14 +83,20 @@ class Config:
     run_timeout: float = 900.0
     max_page_bytes: int = 10_000_000
     max_feed_bytes: int = 20_000_000
-    video_hosts: tuple[str, ...] = ()
-    commit_author: str | None = None
+    video_hosts: tuple[str, ...] = DEFAULT_VIDEO_HOSTS  # and those feeds.yaml adds
+    commit_author: tuple[str, str] | None = None  # (name, email)
     index_pages: IndexPages = field(default_factory=IndexPages)
 
     @property
     def root(self) -> Path:
         """The folder feeds.yaml is in: relative paths are relative to it."""
         return self.path.parent
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(per_host=self.per_host, max_connections=self.max_connections,
+                      delay=self.delay, retries=self.retries,
+                      max_retry_after=self.max_retry_after)
 
 
 @dataclass(frozen=True)
@@ -128,7 +154,87 @@ class Polled:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True)
+class PollFailure:
+    """A feed that could not be polled or parsed this run."""
+
+    feed: FeedConfig
+    error: str
+    retry_after: float = 0.0
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An entry whose article could not be had yet, and since when (epoch ms)."""
+
+    entry: Entry
+    since_ms: int | None  # None: not known (a damaged cache); counts from now
+
+
+@dataclass(frozen=True)
+class FeedMemory:
+    """What the cache remembers of a feed between runs: never the source of truth."""
+
+    url: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    last_poll_ms: int | None = None
+    result: str = ""
+    new: int = 0
+    next_poll_ms: int | None = None
+    min_interval: float = 0.0
+    pending: tuple[Pending, ...] = ()
+    guids_unreliable: bool = False  # the feed gave one guid to different articles
+
+    def validators(self, url: str) -> tuple[str | None, str | None]:
+        """ETag and Last-Modified, only while they belong to the feed's current URL."""
+        return (self.etag, self.last_modified) if url == self.url else (None, None)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run is to do for one feed, decided from its poll before any article is had.
+
+    ``new`` are the entries to archive, in order: the feed's own and those
+    pending from earlier runs. ``overdue`` holds the links among them that
+    waited long enough for their page: they are written from the feed's content.
+    """
+
+    feed: FeedConfig
+    polled: Polled | None = None
+    error: str | None = None
+    retry_after: float = 0.0
+    new: tuple[Entry, ...] = ()
+    known: int = 0
+    overdue: frozenset[str] = frozenset()
+    guids_unreliable: bool = False
+    notes: tuple[str, ...] = ()
+
+    @property
+    def not_modified(self) -> bool:
+        return self.polled is not None and self.polled.not_modified
+
+
+@dataclass(frozen=True)
+class Written:
+    """A post on disk: the entry, its path relative to the archive, and any note."""
+
+    entry: Entry
+    path: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one feed's planned entries: posts written, entries that failed
+    (with a one-line reason), and whether every entry was tried (a stop cuts a run short)."""
+
+    written: tuple[Written, ...] = ()
+    failed: tuple[tuple[Entry, str], ...] = ()
+    complete: bool = True
+
+
+@dataclass(frozen=True)
 class FeedReport:
     """The outcome of one feed in one run."""
 
@@ -137,23 +243,24 @@ class FeedReport:
     known: int = 0
     not_modified: bool = False
     error: str | None = None
-    entry_errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    entry_errors: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    line: int = 0  # the feed's line in feeds.yaml
 
     @property
     def failed(self) -> bool:
         return self.error is not None or bool(self.entry_errors)
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunReport:
     """The outcome of one run."""
 
-    feeds: list[FeedReport] = field(default_factory=list)
+    feeds: tuple[FeedReport, ...] = ()
     commit: str | None = None
     recovered: int = 0
     interrupted: bool = False
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
     pushed: bool = False
     push_error: str | None = None
 

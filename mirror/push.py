@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mirror.archive.atomic import unused_path
-from mirror.archive.index_pages import is_page, pages_folder, skipped_in_archive, write_pages
+from mirror.archive.index_pages import is_page, pages_folder, write_pages
 from mirror.archive.ledger import INDEX_NAME, IndexLine, append_index, parse_rows
 from mirror.archive.scan import parse_front
-from mirror.archive.store import Archive
 from mirror.errors import GitError
-from mirror.git import Repo, parse_author
+from mirror.git import Repo
 from mirror.models import Config, Entry, Post
+from mirror.workspace import Workspace
 
 ATTEMPTS = 8
 REBASING = "refs/mirror/rebasing"
@@ -58,10 +58,12 @@ class _LocalWork:
     lines: list[IndexLine] = field(default_factory=list)
 
 
-def push(repo: Repo, config: Config, cache_dir: Path | None, when: int | None = None) -> Pushed:
+def push(workspace: Workspace, now_ms: int | None = None) -> Pushed:
+    """Push HEAD to the branch's upstream, rebasing the run's work when the remote moved."""
+    repo = workspace.git_repo("--push")
     remote, branch = repo.upstream()
     result = Pushed()
-    finish_interrupted_rebase(repo, config, cache_dir, result, when)
+    finish_interrupted_rebase(workspace, result, now_ms)
     for attempt in range(1, ATTEMPTS + 1):
         result.attempts = attempt
         head = repo.head()
@@ -73,7 +75,7 @@ def push(repo: Repo, config: Config, cache_dir: Path | None, when: int | None = 
             raise GitError(f"push to {remote}: {refused}")
         assert head is not None  # a push was tried, so there is a HEAD
         if not repo.is_ancestor(upstream, head):  # the remote moved on: rebase and try again
-            rebase_posts(repo, config, cache_dir, upstream, result, when)
+            rebase_posts(workspace, upstream, result, now_ms)
             result.rebased += 1
         elif not RACE.search(refused):  # refused for another reason: trying again cannot help
             raise GitError(f"push to {remote} refused: {refused}")
@@ -83,44 +85,47 @@ def push(repo: Repo, config: Config, cache_dir: Path | None, when: int | None = 
                    "(the posts are committed here and the next run pushes them)")
 
 
-def rebase_posts(repo: Repo, config: Config, cache_dir: Path | None, upstream: str,
-                 result: Pushed, when: int | None = None) -> None:
+def rebase_posts(workspace: Workspace, upstream: str, result: Pushed,
+                 now_ms: int | None = None) -> None:
     """Move the branch onto upstream, doing this clone's work again on top.
 
     Until it is done again, the work is only in the old commit: a ref keeps it,
     so that a run killed in between has the next push finish it.
     """
+    repo = workspace.git_repo("--push")
     head = repo.head() or upstream
-    work = _local_work(repo, config, head, upstream)  # refuses before anything moves
+    work = _local_work(repo, workspace.config, head, upstream)  # refuses before anything moves
     repo.git("update-ref", REBASING, head)
-    _redo(repo, config, cache_dir, work, upstream, result, when)
+    _redo(workspace, work, upstream, result, now_ms)
     repo.git("update-ref", "-d", REBASING)
 
 
-def finish_interrupted_rebase(repo: Repo, config: Config, cache_dir: Path | None,
-                              result: Pushed, when: int | None = None) -> None:
+def finish_interrupted_rebase(workspace: Workspace, result: Pushed,
+                              now_ms: int | None = None) -> None:
     """Redo the work of a rebase a killed run left half done, where it is missing."""
+    repo = workspace.git_repo("--push")
     source = repo.git("rev-parse", "-q", "--verify", REBASING, check=False).strip()
     if not source:
         return
     head = repo.head()
     try:
         if head is not None and not repo.is_ancestor(source, head):
-            work = _local_work(repo, config, source, head)
-            _redo(repo, config, cache_dir, work, head, result, when)
+            work = _local_work(repo, workspace.config, source, head)
+            _redo(workspace, work, head, result, now_ms)
     except GitError as exc:
         result.notes.append(f"an interrupted rebase could not be finished ({exc}); "
                             f"its commit {source[:10]} is left to you")
     repo.git("update-ref", "-d", REBASING)
 
 
-def _redo(repo: Repo, config: Config, cache_dir: Path | None, work: _LocalWork, onto: str,
-          result: Pushed, when: int | None) -> None:
+def _redo(workspace: Workspace, work: _LocalWork, onto: str, result: Pushed,
+          now_ms: int | None) -> None:
     """The work done again on top of onto, as one commit."""
+    repo, config = workspace.git_repo("--push"), workspace.config
     if repo.head() != onto:
         _move_to(repo, onto)
     changed = _redo_moves(repo, work.moves)
-    archive = Archive(config.archive, cache_dir, skipped_in_archive(config)).load()
+    archive = workspace.archive()
     by_path = {line.path: line for line in work.lines}
     kept: list[tuple[Post, IndexLine]] = []
     for path, text in work.posts.items():
@@ -139,9 +144,9 @@ def _redo(repo: Repo, config: Config, cache_dir: Path | None, work: _LocalWork, 
         return
     archive.save_snapshot()
     changed += [config.archive / p for p in written] + [archive.index_path]
-    changed += write_pages(config, cache_dir).written
-    repo.commit(sorted({repo.relative(p) for p in changed}), _message(kept, work.moves),
-                parse_author(config.commit_author), when)
+    changed += write_pages(config, archive).written
+    workspace.commit(sorted({repo.relative(p) for p in changed}), _message(kept, work.moves),
+                     now_ms)
 
 
 def _redo_moves(repo: Repo, moves: list[tuple[str, str]]) -> list[Path]:

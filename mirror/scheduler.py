@@ -14,16 +14,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-from mirror.config import load_config
+from mirror import clock, decide
+from mirror.config import load_config, select_feeds
 from mirror.errors import ConfigError, LockError
-from mirror.git import Repo
 from mirror.models import Config, RunReport
-from mirror.pipeline import Options, run_async, select_feeds
-from mirror.state import State, state_dir
+from mirror.pipeline import Options, run_async
+from mirror.workspace import Workspace
 
 IDLE_CHECK = 60.0  # seconds between looks at feeds.yaml when nothing is due sooner
 LOCKED_RETRY = 30.0
@@ -58,24 +57,9 @@ async def serve(config_path: Path, options: Options,
 
 def due_feeds(config: Config, chosen: tuple[str, ...]) -> tuple[tuple[str, ...], float]:
     """The feeds due now, and the seconds until the next one is due otherwise."""
-    state = State.load(state_dir(config.archive, Repo.find(config.archive)))
-    now = time.time() * 1000
-    due, soonest = [], float("inf")
-    for feed in config.feeds:
-        if chosen and feed.name not in chosen:
-            continue
-        remembered = state.feeds.get(feed.name)
-        if remembered is None or remembered.url != feed.url or remembered.last_poll_ms is None:
-            due.append(feed.name)
-            continue
-        # feeds.yaml may have shortened `every` since the poll was planned
-        wait = max(feed.every, remembered.min_interval) * 1000
-        next_poll = min(remembered.next_poll_ms or now, remembered.last_poll_ms + wait)
-        if next_poll <= now:
-            due.append(feed.name)
-        else:
-            soonest = min(soonest, (next_poll - now) / 1000)
-    return tuple(due), soonest
+    memory = Workspace.open(config).state().feeds
+    feeds = [feed for feed in config.feeds if not chosen or feed.name in chosen]
+    return decide.due(feeds, memory, clock.wall_ms())
 
 
 def _for(options: Options, feeds: tuple[str, ...]) -> Options:

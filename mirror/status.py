@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
-from mirror.archive.index_pages import skipped_in_archive
-from mirror.archive.store import Archive
-from mirror.git import Repo
 from mirror.models import Config
-from mirror.state import State, state_dir
+from mirror.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -27,9 +24,9 @@ class FeedStatus:
 
 
 def feed_statuses(config: Config) -> list[FeedStatus]:
-    folder = state_dir(config.archive, Repo.find(config.archive))
-    state = State.load(folder)
-    counts = Archive(config.archive, folder, skipped_in_archive(config)).load().posts_by_feed
+    workspace = Workspace.open(config)
+    state = workspace.state()
+    counts = workspace.archive().posts_by_feed
     statuses = []
     for feed in config.feeds:
         remembered = state.feeds.get(feed.name)

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import yaml
 
-from mirror.pipeline import shard_of
+from mirror.config import shard_of
 from tests.conftest import GUARD, ROOT, SEED_EPOCH, commits, git, mirror, posts, write_config
 from tests.feeds import Item, rss
 

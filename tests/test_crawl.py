@@ -17,8 +17,8 @@ from pathlib import Path
 import filelock
 import yaml
 
-from mirror.git import Repo
-from mirror.state import state_dir
+from mirror.config import load_config as _load
+from mirror.workspace import Workspace
 from tests.conftest import (
     GUARD,
     ROOT,
@@ -281,7 +281,7 @@ def test_a_page_down_for_a_week_is_written_from_the_summary(repo: Path, site) ->
                     content_type=RSS, etag='"v1"')
     write_config(repo, [{"name": "n", "url": feed}], retries=0)
     assert mirror(repo, "fetch").returncode == 1
-    state_file = state_dir((repo / "archive").resolve(), Repo.find(repo)) / "state.json"
+    state_file = Workspace.open(_load(repo / "feeds.yaml")).cache / "state.json"
     state = json.loads(state_file.read_text())
     [pending] = state["feeds"]["n"]["pending"]
     pending["since_ms"] -= 8 * 86_400_000
@@ -323,7 +323,7 @@ def test_a_feeds_ttl_outlives_its_304s(repo: Path, site) -> None:
     feed = site.add("/feed.xml", rss(many_items(1), extra="<ttl>120</ttl>"), content_type=RSS,
                     etag='"v1"')
     write_config(repo, [{"name": "n", "url": feed}], content="feed", every="1m")
-    state_file = state_dir((repo / "archive").resolve(), Repo.find(repo)) / "state.json"
+    state_file = Workspace.open(_load(repo / "feeds.yaml")).cache / "state.json"
     for _ in range(2):
         assert mirror(repo, "fetch").returncode == 0
         assert json.loads(state_file.read_text())["feeds"]["n"]["min_interval"] == 7200
@@ -364,7 +364,7 @@ def test_two_repositories_sharing_a_cache_folder_keep_apart(tmp_path: Path, site
 def test_a_damaged_cache_never_stops_a_run(repo: Path, site) -> None:
     feed = site.add("/feed.xml", rss(many_items(1)), content_type=RSS)
     write_config(repo, [{"name": "n", "url": feed}], content="feed")
-    state_file = state_dir((repo / "archive").resolve(), Repo.find(repo)) / "state.json"
+    state_file = Workspace.open(_load(repo / "feeds.yaml")).cache / "state.json"
     state_file.parent.mkdir(parents=True)
     state_file.write_text('{"version": 1, "feeds": {"n": {"pending": [{"oops": 1}, 7]}}}')
     result = mirror(repo, "fetch")

@@ -18,16 +18,18 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from mirror.archive.atomic import atomic_write
-from mirror.archive.ledger import INDEX_NAME, read_index
-from mirror.archive.scan import list_posts, read_fronts
 from mirror.models import Config
 from mirror.publish.render import slug
+
+if TYPE_CHECKING:
+    from mirror.archive.store import Archive
 
 BANNER = "<!-- written by mirror after each run that adds posts: edits here are lost -->"
 PATH_DATE = re.compile(r"(\d{4})[-/](\d{2})(?:[-/](\d{2}))?")
@@ -88,13 +90,13 @@ class Written:
     notes: list[str]
 
 
-def write_pages(config: Config, cache_dir: Path | None) -> Written:
+def write_pages(config: Config, archive: Archive) -> Written:
     """Write the index pages that changed."""
     if not config.index_pages.enabled:
         return Written([], [])
     folder = pages_folder(config)
     zone = ZoneInfo(config.index_pages.time_zone)
-    by_feed = _posts_by_feed(config, cache_dir)
+    by_feed = archive.posts_by_feed_now()
     names = [feed.name for feed in config.feeds]
     names += sorted(set(by_feed) - set(names))
     newest = {name: _newest(config.archive, by_feed.get(name, []), name,
@@ -127,20 +129,6 @@ def is_page(path: Path) -> bool:
             return handle.read(len(BANNER.encode())).decode("utf-8", "replace") == BANNER
     except OSError:
         return False
-
-
-def _posts_by_feed(config: Config, cache_dir: Path | None) -> dict[str, list[str]]:
-    files = set(list_posts(config.archive, skipped_in_archive(config)).files)
-    feed_of = {path: feed for path, feed, _, _ in read_index(config.archive / INDEX_NAME)}
-    by_feed: dict[str, list[str]] = {}
-    for path, feed in feed_of.items():  # the last line for a path is the post there now
-        if path in files:
-            by_feed.setdefault(feed, []).append(path)
-    others = sorted(files - set(feed_of))
-    for path, (link, feed) in read_fronts(config.archive, others, cache_dir).items():
-        if link:
-            by_feed.setdefault(feed or "(unknown)", []).append(path)
-    return by_feed
 
 
 def _newest(archive: Path, paths: list[str], feed: str, count: int) -> list[Listed]:

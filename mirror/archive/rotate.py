@@ -9,7 +9,7 @@ fetches them again. One commit holds the move.
 
 The moves are written down in the cache before they are made: a rotation
 killed half way is finished, and committed, by the next ``rotate`` or
-``fetch``.
+``fetch``. Committing is the caller's: this module only moves files.
 """
 
 from __future__ import annotations
@@ -24,9 +24,8 @@ from mirror.archive.atomic import atomic_write, unused_path
 from mirror.archive.index_pages import read_listed, skipped_in_archive, write_pages
 from mirror.archive.ledger import INDEX_NAME, IndexLine, append_index, read_index
 from mirror.archive.scan import list_posts, read_fronts
-from mirror.archive.store import Archive
+from mirror.archive.store import open_archive
 from mirror.errors import ConfigError
-from mirror.git import Repo, parse_author
 from mirror.models import Config
 
 PLAN = "rotating.json"
@@ -34,16 +33,24 @@ PLAN = "rotating.json"
 
 @dataclass
 class Rotated:
+    """The moves made (and the files they changed), for the caller to commit."""
+
     cutoff: datetime | None = None
     moved: list[tuple[Path, Path]] = field(default_factory=list)
-    commit: str | None = None
+    changed: list[Path] = field(default_factory=list)
+    to: str = ""
+
+    @property
+    def message(self) -> str:
+        count = len(self.moved)
+        return f"mirror: rotate {count} post{'s' if count != 1 else ''} to {self.to}\n"
 
 
 def rotate(config: Config, older_than: float, to: str, now_ms: int, folder: Path,
-           repo: Repo | None, commit: bool = True) -> Rotated:
-    """Move the posts older than ``older_than`` seconds before now into ``to``."""
-    target = _target(config, to, repo)
-    finish_rotation(config, folder, repo, commit)
+           git_dir: Path | None) -> Rotated:
+    """Move the posts older than ``older_than`` seconds before now into ``to``; a rotation
+    a killed run left is to be finished (and committed) first."""
+    target = _target(config, to, git_dir)
     cutoff = datetime.fromtimestamp(now_ms / 1000 - older_than, UTC)
     skip = skipped_in_archive(config)
     old = [path for path in list_posts(config.archive, skip).files
@@ -55,47 +62,44 @@ def rotate(config: Config, older_than: float, to: str, now_ms: int, folder: Path
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write(folder / PLAN, json.dumps(
         {"moves": [[str(a), str(b)] for a, b in plan], "to": to}).encode())
-    result = finish_rotation(config, folder, repo, commit)
+    result = finish_rotation(config, folder)
     result.cutoff = cutoff
     return result
 
 
-def finish_rotation(config: Config, folder: Path, repo: Repo | None,
-                    commit: bool = True) -> Rotated:
-    """Make the planned moves still to be made, and commit them all."""
+def finish_rotation(config: Config, folder: Path) -> Rotated:
+    """Make the planned moves still to be made; ``rotation_done`` once they are committed."""
     try:
         plan = json.loads((folder / PLAN).read_text(encoding="utf-8"))
         moves = [(Path(a), Path(b)) for a, b in plan["moves"]]
     except (OSError, ValueError, KeyError, TypeError):
         return Rotated()
-    result = Rotated()
+    result = Rotated(to=str(plan.get("to", "")))
     for source, destination in moves:
         if source.exists() and not destination.exists():
             destination.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, destination)
         if destination.exists():
             result.moved.append((source, destination))
-    Archive(config.archive, folder, skipped_in_archive(config)).load()  # follow the moves
-    pages = write_pages(config, folder).written
-    if repo is not None and commit and result.moved:
-        changed = [path for move in result.moved for path in move]
-        changed += [config.archive / INDEX_NAME, *pages]
-        count = len(result.moved)
-        message = f"mirror: rotate {count} post{'s' if count != 1 else ''} to {plan['to']}\n"
-        result.commit = repo.commit(sorted({repo.relative(p) for p in changed}), message,
-                                    parse_author(config.commit_author))
-    (folder / PLAN).unlink(missing_ok=True)
+    pages = write_pages(config, open_archive(config, folder)).written  # follows the moves
+    result.changed = [*(path for move in result.moved for path in move),
+                      config.archive / INDEX_NAME, *pages]
     return result
 
 
-def _target(config: Config, to: str, repo: Repo | None) -> Path:
+def rotation_done(folder: Path) -> None:
+    """The planned moves are made and committed: forget the plan."""
+    (folder / PLAN).unlink(missing_ok=True)
+
+
+def _target(config: Config, to: str, git_dir: Path | None) -> Path:
     target = (config.root / to).resolve()
     if not target.is_relative_to(config.root):
         raise ConfigError(f"--to {to}: outside the repository ({config.root})")
     if target.is_relative_to(config.archive) or config.archive.is_relative_to(target):
         raise ConfigError(f"--to {to}: must be a folder beside the archive, not around or in it")
     if ".git" in target.relative_to(config.root).parts or (
-            repo is not None and target.is_relative_to(repo.git_dir)):
+            git_dir is not None and target.is_relative_to(git_dir)):
         raise ConfigError(f"--to {to}: inside git's own folder, posts would leave the history")
     if target.exists() and not target.is_dir():
         raise ConfigError(f"--to {to}: exists and is not a folder")

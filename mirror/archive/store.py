@@ -25,10 +25,11 @@ from mirror.archive.atomic import atomic_write
 from mirror.archive.ledger import INDEX_NAME, IndexLine, append_index, read_index
 from mirror.archive.scan import folders_unchanged, list_posts, read_fronts
 from mirror.errors import ArchiveError
-from mirror.models import Entry, Post
+from mirror.models import Config, Entry, Post
 from mirror.urls import identity
 
 SNAPSHOT_NAME = "known.marshal"
+POSTS_SNAPSHOT_NAME = "posts.marshal"  # read only when the index pages are written
 SNAPSHOT_VERSION = 1
 
 
@@ -37,6 +38,13 @@ def guid_key(feed: str, guid: str) -> str:
     if guid[:8].lower().startswith(("http://", "https://")):
         return "//" + guid.split("://", 1)[1].strip()
     return f"{feed}\t{guid}"
+
+
+def open_archive(config: Config, cache_dir: Path | None) -> Archive:
+    """The archive of a configuration, loaded; its generated index pages are not posts."""
+    from mirror.archive.index_pages import skipped_in_archive
+
+    return Archive(config.archive, cache_dir, skipped_in_archive(config)).load()
 
 
 class Archive:
@@ -56,6 +64,10 @@ class Archive:
         self._index_seen: list[int] = [-1, -1]
         self._names: set[str] | None = None
         self._stale = False  # changed by someone else since it was loaded
+        self._writing = False
+        self._paths: dict[str, str] | None = None  # post path -> feed, read when asked for
+        self._snapshot_marks: list[object] | None = None
+        self._written: dict[str, str] = {}
 
     # ------------------------------------------------------------- reading
 
@@ -95,10 +107,39 @@ class Archive:
         self._folders = listing.folders
         self._names = {path.lower() for path in [*listing.files, *indexed]}
         uncovered = [path for path in listing.files if path not in indexed]
-        for link, feed in read_fronts(self.folder, uncovered, self.cache_dir).values():
+        fronts = read_fronts(self.folder, uncovered, self.cache_dir)
+        for link, feed in fronts.values():
             if link:
                 self.links.add(identity(link))
                 self.posts_by_feed[feed] = self.posts_by_feed.get(feed, 0) + 1
+        self._paths = self._feed_of_posts(listing.files, fronts)
+
+    def _feed_of_posts(self, files: list[str],
+                       fronts: dict[str, list[str]] | None = None) -> dict[str, str]:
+        """Each post in the folder and its feed: the ledger's (its last line for a path is
+        the post there now), else the first category of a post mirror did not write."""
+        on_disk = set(files)
+        paths = {path: feed for path, feed, _, _ in read_index(self.index_path)
+                 if path in on_disk}
+        uncovered = sorted(on_disk - set(paths))
+        if fronts is None:
+            fronts = read_fronts(self.folder, uncovered, self.cache_dir)
+        for path in uncovered:
+            link, feed = fronts.get(path, ["", ""])
+            if link:
+                paths[path] = feed or "(unknown)"
+        return paths
+
+    def posts_by_feed_now(self) -> dict[str, list[str]]:
+        """The posts in the archive folder now, by feed: what the index pages list."""
+        if self._paths is None:
+            self._paths = self._load_posts_snapshot()
+        if self._paths is None:
+            self._paths = self._feed_of_posts(list_posts(self.folder, self.skip).files)
+        by_feed: dict[str, list[str]] = {}
+        for path, feed in self._paths.items():
+            by_feed.setdefault(feed, []).append(path)
+        return by_feed
 
     @property
     def names(self) -> set[str]:
@@ -123,6 +164,7 @@ class Archive:
                 or data.get("index") != self._index_stat()
                 or not folders_unchanged(self.folder, data.get("folders", {}))):
             return False
+        self._snapshot_marks = [data["index"], data["folders"]]
         self.links, self.guids = data["links"], data["guids"]
         self.posts_by_feed, self.post_count = data["posts_by_feed"], data["post_count"]
         self._folders, self._index_seen = data["folders"], data["index"]
@@ -140,7 +182,27 @@ class Archive:
                 "links": self.links, "guids": self.guids, "posts_by_feed": self.posts_by_feed,
                 "post_count": self.post_count}
         self.cache_dir.mkdir(parents=True, exist_ok=True)
+        if self._paths is not None:
+            posts = {"version": SNAPSHOT_VERSION, "index": self._index_seen,
+                     "folders": self._folders, "paths": self._paths}
+            atomic_write(self.cache_dir / POSTS_SNAPSHOT_NAME, marshal.dumps(posts))
         atomic_write(self.cache_dir / SNAPSHOT_NAME, marshal.dumps(data))
+
+    def _load_posts_snapshot(self) -> dict[str, str] | None:
+        """The posts by path, as saved with the snapshot this archive was loaded from; this
+        run's own posts are added as they are written."""
+        if self.cache_dir is None or self._snapshot_marks is None:
+            return None
+        try:
+            data = marshal.loads((self.cache_dir / POSTS_SNAPSHOT_NAME).read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION or \
+                [data.get("index"), data.get("folders")] != self._snapshot_marks:
+            return None
+        paths: dict[str, str] = data["paths"]
+        paths.update(self._written)
+        return paths
 
     def _index_stat(self) -> list[int]:
         try:
@@ -156,8 +218,15 @@ class Archive:
     # ------------------------------------------------------------- writing
 
     def settle_path(self, preferred: str, entry: Entry) -> str:
-        """The preferred path, or with a short suffix from the entry's identity when taken."""
+        """The preferred path, or with a short suffix from the entry's identity when taken;
+        the path is taken from then on (a post may be written there later in the run)."""
         names = self.names
+        path = self._free_path(preferred, entry, names)
+        names.add(path.lower())
+        return path
+
+    @staticmethod
+    def _free_path(preferred: str, entry: Entry, names: set[str]) -> str:
         if preferred.lower() not in names:
             return preferred
         stem, dot, ext = preferred.rpartition(".")
@@ -171,26 +240,39 @@ class Archive:
             counter += 1
         return f"{stem}-{digest[:8]}-{counter}{dot}{ext}"
 
-    def write(self, posts: Iterable[tuple[Post, IndexLine]]) -> list[str]:
-        """Write each post atomically, then record them all in the index."""
-        self._stale = self._stale or not self._unchanged_since_load()
-        written: list[str] = []
-        lines: list[IndexLine] = []
-        for post, line in posts:
-            target = self.folder / post.path
-            if target.exists():
-                raise ArchiveError(f"{target}: already exists; refusing to overwrite")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, post.text.encode("utf-8"))
-            self._track_folder(post.path)
-            written.append(post.path)
-            lines.append(line)
-        self.post_count += len(written)
+    def write_post(self, post: Post) -> None:
+        """Write one post atomically at its (settled) path; its ledger line comes later."""
+        if not self._writing:
+            self._writing = True
+            self._stale = self._stale or not self._unchanged_since_load()
+        target = self.folder / post.path
+        if target.exists():
+            raise ArchiveError(f"{target}: already exists; refusing to overwrite")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(target, post.text.encode("utf-8"))
+        self._track_folder(post.path)
+        self.post_count += 1
+        self._written[post.path] = post.entry.feed
+        if self._paths is not None:
+            self._paths[post.path] = post.entry.feed
+
+    def record(self, lines: list[IndexLine]) -> None:
+        """Add the lines of the posts written to the ledger, in one write."""
         if lines:
             append_index(self.index_path, lines)
         self._index_seen = self._index_stat()
         self._folders = {prefix: (self.folder / prefix).stat().st_mtime_ns
                          for prefix in self._folders if (self.folder / prefix).exists()}
+
+    def write(self, posts: Iterable[tuple[Post, IndexLine]]) -> list[str]:
+        """Write each post atomically, then record them all in the ledger."""
+        written: list[str] = []
+        lines: list[IndexLine] = []
+        for post, line in posts:
+            self.write_post(post)
+            written.append(post.path)
+            lines.append(line)
+        self.record(lines)
         return written
 
     def _unchanged_since_load(self) -> bool:

@@ -27,6 +27,7 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
 
 from mirror import __version__
+from mirror.models import Limits
 from mirror.urls import host_of
 
 DEFAULT_USER_AGENT = f"mirror/{__version__} (news feed archiver)"
@@ -53,16 +54,6 @@ class HTTPFailure(Exception):
         self.transient = transient
         self.status = status
         self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class Limits:
-    per_host: int = 2
-    max_connections: int = 16
-    delay: float = 0.0
-    retries: int = 3
-    max_retry_after: float = 120.0
-    backoff: float = 0.5
 
 
 class Http:

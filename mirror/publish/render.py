@@ -15,7 +15,7 @@ import yaml
 from slugify import slugify
 
 from mirror.errors import EntryError
-from mirror.models import Article, FeedConfig, Post
+from mirror.models import Article, Entry, FeedConfig, Post
 from mirror.publish.clean import (
     DEFAULT_VIDEO_HOSTS,
     has_liquid,
@@ -41,8 +41,7 @@ def render(article: Article, feed: FeedConfig, now_ms: int,
            video_hosts: tuple[str, ...] = DEFAULT_VIDEO_HOSTS) -> Post:
     """The post for an article, at its preferred path (the archive settles collisions)."""
     entry = article.entry
-    published = entry.published_ms if _representable(entry.published_ms) else None
-    date_ms = min(published, now_ms) if published is not None else now_ms
+    published, date_ms = _dates(entry, now_ms)
     title = clean_text(entry.title)
     author = clean_text(entry.author or "") or feed.author or feed.name
     front = front_matter(title, date_ms, author, entry.link, feed.tags, feed.categories)
@@ -51,6 +50,18 @@ def render(article: Article, feed: FeedConfig, now_ms: int,
     ms = published if published is not None else now_ms
     text = f"{front}<!--{ms}-->\n{heading}\n------\n\n{body}"
     return Post(entry=entry, path=post_path(feed, title, entry.link, date_ms), text=text)
+
+
+def preferred_path(entry: Entry, feed: FeedConfig, now_ms: int) -> str:
+    """Where an entry's post goes unless the name is taken: known before its body is."""
+    return post_path(feed, clean_text(entry.title), entry.link, _dates(entry, now_ms)[1])
+
+
+def _dates(entry: Entry, now_ms: int) -> tuple[int | None, int]:
+    """The entry's own time (None when it has none usable) and the post's date: never
+    later than the run."""
+    published = entry.published_ms if _representable(entry.published_ms) else None
+    return published, min(published, now_ms) if published is not None else now_ms
 
 
 def render_body(article: Article, feed: FeedConfig,
