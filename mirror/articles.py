@@ -1,10 +1,10 @@
-"""Entry -> Article: the body a post will hold, from the feed or from the article's page.
+"""Entry -> post on disk: the body from the feed or from the article's page, rendered, written.
 
-Pages are fetched (``fetch``) and extracted (``extract``) in worker
-processes: extraction is CPU-heavy and must not stall the downloads. When a
-page cannot be used for good, the feed's own content is the body, with a
-note saying so; when it fails for now, EntryError leaves the entry for the
-next run.
+Pages are fetched (``fetching.article_page``) and extracted
+(``extraction.extract``) in worker processes: extraction is CPU-heavy and
+must not stall the downloads. When a page cannot be used for good, the
+feed's own content is the body, with a note saying so; when it fails for
+now, EntryError leaves the entry for the next run.
 """
 
 from __future__ import annotations
@@ -15,12 +15,47 @@ import contextlib
 import multiprocessing
 import os
 import signal
+from collections.abc import Sequence
+from dataclasses import replace
 
-from mirror.errors import PageGone
+from mirror.archive.store import Archive
+from mirror.decide import PENDING_DAYS
+from mirror.errors import EntryError, PageGone
 from mirror.extraction.fulltext import is_full_text, text_units
 from mirror.fetching.article_page import fetch_page
 from mirror.fetching.http import Http
-from mirror.models import Article, Config, Entry, FeedConfig
+from mirror.models import Article, Config, Entry, FeedConfig, Plan, Written
+from mirror.publish.render import render
+
+
+class Articles:
+    """What a run needs to turn its planned entries into posts on disk."""
+
+    def __init__(self, config: Config, http: Http, extractor: Extractor, archive: Archive,
+                 now: int) -> None:
+        self.config, self.http, self.extractor = config, http, extractor
+        self.archive, self.now = archive, now
+
+    def prepare(self, plans: Sequence[Plan]) -> None:
+        """Start the extraction workers now if any page will need them, so that they load
+        while the first pages download."""
+        if any(needs_page(entry, plan.feed) for plan in plans for entry in plan.new):
+            self.extractor.start()
+
+    async def write(self, entry: Entry, plan: Plan, path: str) -> Written:
+        """The entry's post, written at ``path``; EntryError when it must wait for a later run."""
+        if entry.link in plan.overdue:
+            article = from_summary(entry, f"{entry.link}: the page could not be had for "
+                                          f"{PENDING_DAYS} days")
+        else:
+            article = await build_article(entry, plan.feed, self.http, self.config,
+                                          self.extractor)
+        try:
+            post = render(article, plan.feed, self.now, self.config.video_hosts)
+        except EntryError as exc:
+            raise EntryError(f"{entry.link}: {exc}") from None
+        self.archive.write_post(replace(post, path=path))
+        return Written(entry=entry, path=path, note=article.note)
 
 
 async def build_article(entry: Entry, feed: FeedConfig, http: Http, config: Config,

@@ -24,8 +24,8 @@ from mirror.config import load_config, parse_duration
 from mirror.errors import ConfigError, LockError, MirrorError, internal_error
 from mirror.init import scaffold
 from mirror.maintenance import rotate_posts, write_index_pages
-from mirror.models import Config, RunReport
-from mirror.pipeline import Options, Progress, run_async
+from mirror.models import Config, Progress, RunReport
+from mirror.pipeline import Options, run_async
 from mirror.report import error_lines, feed_line, note_lines, total_line
 from mirror.scheduler import serve
 from mirror.status import feed_statuses

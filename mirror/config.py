@@ -46,8 +46,9 @@ class _Where:
         return ConfigError(f"{self.path.name}{line}: {message}")
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: str | Path) -> Config:
     """Read and validate feeds.yaml; raise ConfigError naming the line of any problem."""
+    path = Path(path)
     where = _Where(path)
     try:
         text = path.read_text(encoding="utf-8-sig")

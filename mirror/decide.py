@@ -152,9 +152,10 @@ def remember(plan: Plan, outcome: Outcome, report: FeedReport, before: FeedMemor
         memory = replace(memory, url=plan.feed.url, etag=polled.etag,
                          last_modified=polled.last_modified, min_interval=min_interval,
                          pending=_still_pending(plan, outcome, before, now_ms))
-    wait = min(max(plan.feed.every, memory.min_interval, plan.retry_after), LONGEST_WAIT)
-    jitter = 1 + JITTER * _spread(plan.feed.name, now_ms)
-    return replace(memory, next_poll_ms=now_ms + int(wait * jitter * 1000))
+    elif before.url != plan.feed.url:  # a new or moved feed that failed: schedule it all the same
+        memory = replace(memory, url=plan.feed.url, etag=None, last_modified=None)
+    memory = replace(memory, retry_after=plan.retry_after)
+    return replace(memory, next_poll_ms=next_poll_ms(plan.feed, memory))
 
 
 def _still_pending(plan: Plan, outcome: Outcome, before: FeedMemory,
@@ -175,12 +176,17 @@ def _spread(name: str, now_ms: int) -> float:
 # ------------------------------------------------------------------ scheduling
 
 def next_poll_ms(feed: FeedConfig, memory: FeedMemory | None) -> int | None:
-    """When the feed is next due; None when it was never polled (or its URL changed)."""
+    """When the feed is next due; None when it was never polled (or its URL changed).
+
+    ``every`` from feeds.yaml as it is now (a shortened one takes effect at
+    once), never sooner than the feed's ``<ttl>``, ``max-age`` or
+    ``Retry-After`` allow, never later than a week, and up to ``JITTER`` later.
+    """
     if memory is None or memory.url != feed.url or memory.last_poll_ms is None:
         return None
-    # feeds.yaml may have shortened `every` since the poll was planned
-    soonest = memory.last_poll_ms + int(max(feed.every, memory.min_interval) * 1000)
-    return min(memory.next_poll_ms, soonest) if memory.next_poll_ms is not None else soonest
+    wait = min(max(feed.every, memory.min_interval, memory.retry_after), LONGEST_WAIT)
+    jitter = 1 + JITTER * _spread(feed.name, memory.last_poll_ms)
+    return memory.last_poll_ms + int(wait * jitter * 1000)
 
 
 def due(feeds: Sequence[FeedConfig], memory: Mapping[str, FeedMemory],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 # Video players whose <iframe> a post keeps; feeds.yaml's video_hosts adds more.
 DEFAULT_VIDEO_HOSTS = (
@@ -182,7 +182,8 @@ class FeedMemory:
     result: str = ""
     new: int = 0
     next_poll_ms: int | None = None
-    min_interval: float = 0.0
+    min_interval: float = 0.0  # the least wait the feed asks for: <ttl>, max-age
+    retry_after: float = 0.0  # the wait its last failure asked for
     pending: tuple[Pending, ...] = ()
     guids_unreliable: bool = False  # the feed gave one guid to different articles
 
@@ -271,3 +272,12 @@ class RunReport:
     @property
     def failed(self) -> bool:
         return any(f.failed for f in self.feeds) or self.push_error is not None
+
+
+class Progress(Protocol):
+    """What a progress display is told as a run goes on."""
+
+    def feeds(self, total: int) -> None: ...
+    def feed_done(self) -> None: ...
+    def articles(self, more: int) -> None: ...
+    def article_done(self) -> None: ...

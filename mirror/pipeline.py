@@ -18,15 +18,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from mirror import clock, decide
 from mirror.archive.index_pages import write_pages
 from mirror.archive.store import Archive
-from mirror.articles import Extractor, build_article, from_summary, needs_page
+from mirror.articles import Articles, Extractor
 from mirror.config import select_feeds
-from mirror.errors import EntryError, FeedError, GitError, internal_error
+from mirror.errors import EntryError, FeedError, internal_error
 from mirror.fetching.http import DEFAULT_USER_AGENT, Http
 from mirror.fetching.poll import poll
 from mirror.git import IndexNotSynced
@@ -35,24 +35,20 @@ from mirror.models import (
     Entry,
     FeedConfig,
     FeedMemory,
+    FeedReport,
     Outcome,
     Plan,
     Polled,
     PollFailure,
+    Progress,
     RunReport,
     Written,
 )
-from mirror.publish.render import preferred_path, render
+from mirror.publish.render import preferred_path
+from mirror.push import Published, publish
+from mirror.report import commit_message
+from mirror.state import State
 from mirror.workspace import Workspace
-
-
-class Progress(Protocol):
-    """What a progress display is told as a run goes on."""
-
-    def feeds(self, total: int) -> None: ...
-    def feed_done(self) -> None: ...
-    def articles(self, more: int) -> None: ...
-    def article_done(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -67,8 +63,15 @@ class Options:
     shard: tuple[int, int] | None = None
 
 
-def run(config: Config, options: Options = Options()) -> RunReport:
-    """Run once over the configured (or chosen) feeds; the report says what happened."""
+def run(config: Config, *, feeds: Sequence[str] = (), commit: bool = True, push: bool = False,
+        shard: tuple[int, int] | None = None, wait: float = 300.0) -> RunReport:
+    """Run once over the configured (or the named) feeds; the report says what happened.
+
+    Raises ConfigError (say, a feed name that is not in the configuration),
+    LockError (another run held the archive for ``wait`` seconds), ArchiveError
+    or GitError; a feed's or an entry's failure is in the report instead.
+    """
+    options = Options(feeds=tuple(feeds), commit=commit, push=push, shard=shard, wait=wait)
     return asyncio.run(run_async(config, options))
 
 
@@ -92,12 +95,31 @@ async def _run(workspace: Workspace, feeds: tuple[FeedConfig, ...], options: Opt
     deadline = clock.monotonic() + config.run_timeout
     async with Http(config.limits, DEFAULT_USER_AGENT, deadline) as http, \
             Extractor() as extractor:
-        shell = _Shell(config, http, extractor, archive, now, options.progress)
-        network = shell.network(feeds, state.feeds, wall)
-        interrupted = not await _unless_stopped(network, stop)
-    found = shell.found
-    plans = found.plans or tuple(Plan(feed=feed) for feed in feeds)
-    outcomes = [found.outcome(i, plans[i]) for i in range(len(plans))]
+        shell = _Shell(Articles(config, http, extractor, archive, now), options.progress)
+        interrupted = not await _unless_stopped(shell.network(feeds, state.feeds, wall), stop)
+    plans = shell.found.plans or tuple(Plan(feed=feed) for feed in feeds)
+    outcomes = [shell.found.outcome(i, plan) for i, plan in enumerate(plans)]
+    changed, notes = _record(workspace, archive, shell.found, leftovers)
+    commit, push = None, Published()
+    if committing:
+        commit = _commit(workspace, changed, leftovers, plans, outcomes, now, notes)
+        if options.push:
+            push = publish(workspace, now)
+            commit = push.head or commit
+        state.settled = workspace.settled(archive)
+    reports = tuple(decide.report(plan, outcome, push.dropped.get(plan.feed.name, 0))
+                    for plan, outcome in zip(plans, outcomes, strict=True))
+    _remember(state, plans, outcomes, reports, wall)
+    return RunReport(feeds=reports, commit=commit, recovered=len(leftovers),
+                     interrupted=interrupted, notes=(*notes, *push.notes),
+                     pushed=push.pushed, push_error=push.error)
+
+
+def _record(workspace: Workspace, archive: Archive, found: _Found,
+            leftovers: list[str]) -> tuple[list[Path], list[str]]:
+    """The ledger's lines for the posts written, in plan order, then the index pages: the
+    files changed, and notes for the report."""
+    config = workspace.config
     lines = [archive.remember(w.entry, w.path) for _, w in sorted(found.written.items())]
     archive.record(lines)
     changed = [config.archive / line.path for line in lines]
@@ -110,24 +132,15 @@ async def _run(workspace: Workspace, feeds: tuple[FeedConfig, ...], options: Opt
     if workspace.repo is None and lines:
         notes.append(f"{config.archive} is not in a git work tree: the posts are written, "
                      "nothing is committed")
-    commit, push = None, _Pushed()
-    if committing:
-        assert workspace.repo is not None
-        paths = sorted({*(workspace.repo.relative(p) for p in changed), *leftovers})
-        commit = _commit(workspace, paths, plans, outcomes, now, notes)
-        if options.push:
-            push = _push(workspace, now)
-            commit = push.head or commit
-        state.settled = workspace.settled(archive)
-    reports = tuple(decide.report(plan, outcome, push.dropped.get(plan.feed.name, 0))
-                    for plan, outcome in zip(plans, outcomes, strict=True))
+    return changed, notes
+
+
+def _remember(state: State, plans: Sequence[Plan], outcomes: Sequence[Outcome],
+              reports: Sequence[FeedReport], wall: int) -> None:
     for plan, outcome, report in zip(plans, outcomes, reports, strict=True):
         before = state.feeds.get(plan.feed.name, FeedMemory())
         state.feeds[plan.feed.name] = decide.remember(plan, outcome, report, before, wall)
     state.save()
-    return RunReport(feeds=reports, commit=commit, recovered=len(leftovers),
-                     interrupted=interrupted, notes=(*notes, *push.notes),
-                     pushed=push.pushed, push_error=push.error)
 
 
 @dataclass
@@ -150,10 +163,9 @@ class _Found:
 class _Shell:
     """The I/O of one run's network part: polls, then every planned entry's article."""
 
-    def __init__(self, config: Config, http: Http, extractor: Extractor, archive: Archive,
-                 now: int, progress: Progress | None) -> None:
-        self.config, self.http, self.extractor = config, http, extractor
-        self.archive, self.now, self.progress = archive, now, progress
+    def __init__(self, articles: Articles, progress: Progress | None) -> None:
+        self.articles, self.progress = articles, progress
+        self.config, self.http, self.archive = articles.config, articles.http, articles.archive
         self.found = _Found()
 
     async def network(self, feeds: Sequence[FeedConfig], memory: dict[str, FeedMemory],
@@ -164,8 +176,7 @@ class _Shell:
         plans = decide.plan(polls, memory, self.archive, wall)
         self.found.plans = plans
         paths = self._settle_paths(plans)
-        if any(needs_page(entry, plan.feed) for plan in plans for entry in plan.new):
-            self.extractor.start()
+        self.articles.prepare(plans)
         if self.progress:
             self.progress.articles(sum(len(plan.new) for plan in plans))
         await asyncio.gather(*(self._feed_articles(i, plan, paths)
@@ -187,8 +198,8 @@ class _Shell:
     def _settle_paths(self, plans: Sequence[Plan]) -> dict[tuple[int, int], str]:
         """Each new entry's post path, settled in the order of feeds.yaml before any page
         arrives: which of two colliding posts gets the plain name never depends on timing."""
-        return {(i, j): self.archive.settle_path(preferred_path(entry, plan.feed, self.now),
-                                                 entry)
+        now = self.articles.now
+        return {(i, j): self.archive.settle_path(preferred_path(entry, plan.feed, now), entry)
                 for i, plan in enumerate(plans) for j, entry in enumerate(plan.new)}
 
     async def _feed_articles(self, i: int, plan: Plan,
@@ -199,31 +210,13 @@ class _Shell:
 
     async def _article(self, i: int, j: int, entry: Entry, plan: Plan, path: str) -> None:
         try:
-            self.found.written[i, j] = await self._write(entry, plan, path)
+            self.found.written[i, j] = await self.articles.write(entry, plan, path)
         except EntryError as exc:
             self.found.failed[i, j] = str(exc)
         except Exception as exc:  # a bug must cost this entry only (it is retried next run)
             self.found.failed[i, j] = f"{entry.link}: {internal_error(exc)}"
         if self.progress:
             self.progress.article_done()
-
-    async def _write(self, entry: Entry, plan: Plan, path: str) -> Written:
-        if entry.link in plan.overdue:
-            article = from_summary(entry, f"{entry.link}: the page could not be had for "
-                                          f"{decide.PENDING_DAYS} days")
-        else:
-            article = await build_article(entry, plan.feed, self.http, self.config,
-                                          self.extractor)
-        try:
-            post = render(article, plan.feed, self.now, self._video_hosts)
-        except EntryError as exc:
-            raise EntryError(f"{entry.link}: {exc}") from None
-        self.archive.write_post(replace(post, path=path))
-        return Written(entry=entry, path=path, note=article.note)
-
-    @property
-    def _video_hosts(self) -> tuple[str, ...]:
-        return self.config.video_hosts
 
 
 async def _unless_stopped(work: Awaitable[None], stop: asyncio.Event | None) -> bool:
@@ -244,48 +237,17 @@ async def _unless_stopped(work: Awaitable[None], stop: asyncio.Event | None) -> 
     return False
 
 
-def _commit(workspace: Workspace, paths: list[str], plans: Sequence[Plan],
-            outcomes: Sequence[Outcome], now: int, notes: list[str]) -> str | None:
+def _commit(workspace: Workspace, changed: list[Path], leftovers: list[str],
+            plans: Sequence[Plan], outcomes: Sequence[Outcome], now: int,
+            notes: list[str]) -> str | None:
+    repo = workspace.git_repo("commit")
+    paths = sorted({*(repo.relative(path) for path in changed), *leftovers})
     if not paths:
         return None
-    counts = [f"{plan.feed.name}: {len(outcome.written)}"
-              for plan, outcome in zip(plans, outcomes, strict=True) if outcome.written]
-    total = sum(len(outcome.written) for outcome in outcomes)
-    subject = f"mirror: {total} new post{'s' if total != 1 else ''}" if total else \
-        "mirror: complete an interrupted run"
-    message = subject + ("\n\n" + "\n".join(counts) if counts else "") + "\n"
+    counts = [(plan.feed.name, len(outcome.written))
+              for plan, outcome in zip(plans, outcomes, strict=True)]
     try:
-        return workspace.commit(paths, message, now)
+        return workspace.commit(paths, commit_message(counts), now)
     except IndexNotSynced as exc:
         notes.append(str(exc))
         return exc.commit
-
-
-@dataclass(frozen=True)
-class _Pushed:
-    pushed: bool = False
-    error: str | None = None
-    head: str | None = None  # the commit that was pushed, when a rebase made a new one
-    dropped: dict[str, int] = field(default_factory=dict)  # duplicates of the remote's, by feed
-    notes: tuple[str, ...] = ()
-
-
-def _push(workspace: Workspace, now: int) -> _Pushed:
-    from mirror import push
-
-    try:
-        pushed = push.push(workspace, now)
-    except GitError as exc:
-        return _Pushed(error=str(exc))
-    notes = list(pushed.notes)
-    if pushed.rebased:
-        notes.append(f"the remote had moved on: rebased {pushed.rebased} time(s)")
-    dropped: dict[str, int] = {}
-    if pushed.dropped:
-        paths = ", ".join(path for path, _ in pushed.dropped[:3])
-        notes.append(f"{len(pushed.dropped)} post(s) dropped: the remote already holds the "
-                     f"same entries ({paths})")
-        for _, feed in pushed.dropped:
-            dropped[feed] = dropped.get(feed, 0) + 1
-    head = workspace.repo.head() if pushed.rebased and workspace.repo else None
-    return _Pushed(pushed=True, head=head, dropped=dropped, notes=tuple(notes))

@@ -254,3 +254,35 @@ def _entry_of(path: str, text: str, line: IndexLine | None) -> Entry:
     link, feed = parse_front(text[:4096])
     return Entry(feed=feed, link=link or path, title="")
 
+
+
+@dataclass(frozen=True)
+class Published:
+    """How ``--push`` went, for the run's report."""
+
+    pushed: bool = False
+    error: str | None = None
+    head: str | None = None  # the commit that was pushed, when a rebase made a new one
+    dropped: dict[str, int] = field(default_factory=dict)  # duplicates of the remote's, by feed
+    notes: tuple[str, ...] = ()
+
+
+def publish(workspace: Workspace, now_ms: int) -> Published:
+    """``push``, its failure and its notes as a value: a failed push never loses the posts,
+    which stay committed here for the next run."""
+    try:
+        pushed = push(workspace, now_ms)
+    except GitError as exc:
+        return Published(error=str(exc))
+    notes = list(pushed.notes)
+    if pushed.rebased:
+        notes.append(f"the remote had moved on: rebased {pushed.rebased} time(s)")
+    dropped: dict[str, int] = {}
+    if pushed.dropped:
+        paths = ", ".join(path for path, _ in pushed.dropped[:3])
+        notes.append(f"{len(pushed.dropped)} post(s) dropped: the remote already holds the "
+                     f"same entries ({paths})")
+        for _, feed in pushed.dropped:
+            dropped[feed] = dropped.get(feed, 0) + 1
+    head = workspace.repo.head() if pushed.rebased and workspace.repo else None
+    return Published(pushed=True, head=head, dropped=dropped, notes=tuple(notes))

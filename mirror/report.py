@@ -43,3 +43,12 @@ def total_line(run: RunReport) -> str:
     elif run.new:
         text += "; not committed"
     return text
+
+
+def commit_message(counts: list[tuple[str, int]]) -> str:
+    """A run's commit message: the new posts in all, then per feed."""
+    total = sum(count for _, count in counts)
+    subject = f"mirror: {total} new post{'s' if total != 1 else ''}" if total else \
+        "mirror: complete an interrupted run"
+    lines = [f"{name}: {count}" for name, count in counts if count]
+    return subject + ("\n\n" + "\n".join(lines) if lines else "") + "\n"
