@@ -11,12 +11,12 @@ from mirror import RunReport, load_config, run
 from tests.conftest import ROOT, commits, posts, write_config
 from tests.feeds import Item, rss
 
-BODY = "<p>" + "全文 " * 300 + "</p>"
+BODY = "<p>" + "新闻内容。" * 100 + "</p>"
 
 
 def test_run_from_python_archives_and_reports(repo: Path, site, monkeypatch) -> None:
     site.add("/feed.xml", rss([Item(title="一", link="https://a.example/1", body=BODY)]))
-    write_config(repo, [{"name": "A", "url": site.url("/feed.xml")}])
+    write_config(repo, [{"name": "A", "url": site.url("/feed.xml"), "content": "feed"}])
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     report = run(load_config(repo / "feeds.yaml"))
     assert isinstance(report, RunReport)
