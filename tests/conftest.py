@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -103,15 +105,44 @@ def write_config(path: Path, feeds: list[dict[str, object]], **top: object) -> P
 
 
 def mirror(cwd: Path, *args: str, epoch: str | None = SEED_EPOCH,
-           env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the mirror command in a child process, guarded like this one."""
-    child = dict(os.environ)
-    child["PYTHONPATH"] = os.pathsep.join([str(GUARD), str(ROOT)])
+           env: dict[str, str] | None = None, timeout: float = 300,
+           journey: bool = False) -> subprocess.CompletedProcess:
+    """Run the mirror command: in this process (quick), or as a child process, guarded like
+    this one, for the end-to-end journeys that must see the real command."""
+    if journey:
+        child = dict(os.environ)
+        child["PYTHONPATH"] = os.pathsep.join([str(GUARD), str(ROOT)])
+        child.pop("SOURCE_DATE_EPOCH", None)
+        if epoch is not None:
+            child["SOURCE_DATE_EPOCH"] = epoch
+        child.update(env or {})
+        return subprocess.run([sys.executable, "-m", "mirror", *args], cwd=cwd, env=child,
+                              capture_output=True, text=True, timeout=timeout)
+    return _in_process(cwd, list(args), epoch, env or {})
+
+
+def _in_process(cwd: Path, args: list[str], epoch: str | None,
+                env: dict[str, str]) -> subprocess.CompletedProcess:
+    from mirror import cli
+
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
     if epoch is not None:
-        child["SOURCE_DATE_EPOCH"] = epoch
-    child.update(env or {})
-    return subprocess.run([sys.executable, "-m", "mirror", *args], cwd=cwd, env=child,
-                          capture_output=True, text=True, timeout=timeout)
+        os.environ["SOURCE_DATE_EPOCH"] = epoch
+    os.environ.update(env)
+    try:
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(args)
+            except SystemExit as done:  # --help, --version
+                code = done.code if isinstance(done.code, int) else int(done.code is not None)
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["mirror", *args], code, out.getvalue(), err.getvalue())
 
 
 def posts(archive: Path) -> dict[str, str]:
