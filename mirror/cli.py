@@ -201,7 +201,7 @@ def _run(args: argparse.Namespace) -> int:
 def _options(args: argparse.Namespace, shown: Progress | None) -> Options:
     return Options(feeds=tuple(args.feed), commit=not args.no_commit, wait=args.wait,
                    progress=shown, push=getattr(args, "push", False),
-                   shard=getattr(args, "shard", None))
+                   shard=getattr(args, "shard", None), say=_error)
 
 
 @contextlib.contextmanager

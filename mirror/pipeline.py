@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,6 +61,7 @@ class Options:
     progress: Progress | None = None
     push: bool = False
     shard: tuple[int, int] | None = None
+    say: Callable[[str], None] | None = None  # where a line about waiting goes
 
 
 def run(config: Config, *, feeds: Sequence[str] = (), commit: bool = True, push: bool = False,
@@ -81,7 +82,7 @@ async def run_async(config: Config, options: Options = Options(),
     workspace = Workspace.open(config)
     if options.push:
         workspace.git_repo("--push")
-    async with workspace.locked(options.wait, stop):
+    async with workspace.locked(options.wait, stop, options.say):
         return await _run(workspace, feeds, options, stop)
 
 

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from mirror import clock, decide
@@ -42,7 +43,7 @@ async def serve(config_path: Path, options: Options,
         due, wait = due_feeds(config, options.feeds)
         if due:
             try:
-                report(await run_async(config, _for(options, due), stop))
+                report(await run_async(config, replace(options, feeds=due), stop))
             except LockError as exc:
                 if stop.is_set():
                     break
@@ -60,11 +61,6 @@ def due_feeds(config: Config, chosen: tuple[str, ...]) -> tuple[tuple[str, ...],
     memory = Workspace.open(config).state().feeds
     feeds = [feed for feed in config.feeds if not chosen or feed.name in chosen]
     return decide.due(feeds, memory, clock.wall_ms())
-
-
-def _for(options: Options, feeds: tuple[str, ...]) -> Options:
-    return Options(feeds=feeds, commit=options.commit, wait=options.wait,
-                   progress=options.progress)
 
 
 def _on_signals(stop: asyncio.Event) -> None:

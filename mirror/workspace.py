@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,16 +61,19 @@ class Workspace:
         return self.repo
 
     @contextlib.asynccontextmanager
-    async def locked(self, wait: float,
-                     stop: asyncio.Event | None = None) -> AsyncIterator[None]:
+    async def locked(self, wait: float, stop: asyncio.Event | None = None,
+                     say: Callable[[str], None] | None = None) -> AsyncIterator[None]:
         """The repository's lock: one run at a time; LockError after ``wait`` seconds, or
-        as soon as a stop is asked for while waiting."""
+        as soon as a stop is asked for while waiting (which ``say`` is told of)."""
         if wait < 0:
             raise LockError(f"cannot wait {wait:g}s for the lock")
         self.lock_folder.mkdir(parents=True, exist_ok=True)
         lock = filelock.FileLock(self.lock_folder / "lock", thread_local=False)
         deadline = clock.monotonic() + wait
-        while not _acquired(lock):
+        if not _acquired(lock) and wait > 0 and say is not None:
+            say(f"another mirror run{self._holder()} is using this archive; "
+                f"waiting up to {wait:g}s for it to finish")
+        while not lock.is_locked and not _acquired(lock):
             if stop is not None and stop.is_set():
                 raise LockError("stopped while waiting for another mirror run to finish")
             if clock.monotonic() >= deadline:

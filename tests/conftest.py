@@ -7,7 +7,8 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,33 @@ def posts(archive: Path) -> dict[str, str]:
         if not text.startswith("<!-- written by mirror"):
             found[path.relative_to(archive).as_posix()] = text
     return found
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 60.0,
+               what: str = "the condition") -> None:
+    """Poll a condition every few milliseconds: waiting on what happens, never on a clock
+    margin, so that a busy machine only makes a test slower, not wrong."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout:g}s")
+        time.sleep(0.02)
+
+
+class FakeClock:
+    """The wall clock as mirror sees it (``mirror.clock.wall_ms``), moved by hand."""
+
+    def __init__(self, start_ms: int) -> None:
+        self.ms = start_ms
+
+    def advance(self, seconds: float) -> None:
+        self.ms += int(seconds * 1000)
+
+
+@pytest.fixture
+def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    from mirror import clock
+
+    fake = FakeClock(clock.wall_ms())
+    monkeypatch.setattr(clock, "wall_ms", lambda: fake.ms)
+    return fake

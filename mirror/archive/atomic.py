@@ -25,6 +25,16 @@ def atomic_write(target: Path, data: bytes) -> None:
         raise ArchiveError(f"{target}: cannot write: {exc}") from None
 
 
+def remove_temp_files(folder: Path) -> None:
+    """Remove what a killed run's writes left in a folder: never a whole file."""
+    try:
+        leftovers = [item for item in folder.iterdir() if item.name.startswith(TEMP_PREFIX)]
+    except FileNotFoundError:
+        return
+    for item in leftovers:
+        item.unlink(missing_ok=True)
+
+
 def unused_path(path: Path) -> Path:
     """path, or path with a counter before its suffix when a file of that name exists."""
     candidate, counter = path, 2

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from mirror.archive.atomic import atomic_write
+from mirror.archive.atomic import atomic_write, remove_temp_files
 from mirror.models import Config
 from mirror.publish.render import slug
 
@@ -108,6 +108,7 @@ def write_pages(config: Config, archive: Archive) -> Written:
         wanted[pages[name]] = _feed_page(pages[name], overview, name,
                                          len(by_feed.get(name, [])), newest[name], zone)
     result = Written([], [])
+    remove_temp_files(folder)
     for path, text in wanted.items():
         if _foreign(path):
             result.notes.append(f"{path}: not written by mirror, so left alone "
