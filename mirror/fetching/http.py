@@ -63,6 +63,7 @@ REFUSED_WORDS = re.compile(r"Connection refused|actively refused|\[Errno (?:111|
 ERRNO_PREFIX = re.compile(r"^\[(?:Errno|WinError) -?[0-9]+\]\s*")
 URL_IN_TEXT = re.compile(r"[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.I)
 SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.I)
+USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/?#@]*@", re.I)
 LOCATION = "mirror-location"  # where a redirect's Location is kept out of httpx's sight
 
 # (method, URL redacted, status or error, seconds): one call per request, for ``-v``.
@@ -72,7 +73,10 @@ Transports = Callable[[str | None], httpx.AsyncBaseTransport]
 
 @dataclass(frozen=True)
 class Response:
-    """A complete response: the final URL after redirects, status, headers and body."""
+    """A complete response: the final URL after redirects, status, headers and body.
+
+    ``url`` never holds ``user:pass@``: links are resolved against it, and would carry
+    the credentials into the posts."""
 
     url: str
     status: int
@@ -338,7 +342,7 @@ class Http:
                 raise _too_large(max_bytes)
             async for chunk in response.aiter_raw():
                 body.feed(chunk)
-            return Response(url=url, status=response.status_code,
+            return Response(url=USERINFO.sub(r"\1", url), status=response.status_code,
                             headers=dict(response.headers), content=body.finish())
         finally:
             await response.aclose()
