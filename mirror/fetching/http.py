@@ -248,8 +248,9 @@ class Http:
                           transient=False)
 
     def _refuse_if_unreachable(self, url: str, route: str) -> None:
-        failure = self._unreachable.get(route)
-        if failure is not None:
+        known = self._unreachable.get(route)
+        if known is not None:  # a new failure each time: a raised one keeps its traceback
+            failure = HTTPFailure(str(known), transient=True, lasts_the_run=True)
             self._report(url, failure, _now())
             raise failure
 
