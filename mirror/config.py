@@ -2,6 +2,11 @@
 
 Nothing else in mirror reads YAML. The file is composed into YAML nodes (not
 plain dicts) so that each error can point at the line it is about.
+
+``${NAME}`` in any value is read from the environment (``$${`` is a literal
+``${``), so that tokens and passwords need not be written in the file; an unset
+name is an error naming it and its line. Messages about values that may hold a
+secret (headers, cookies, auth, proxies, URLs) never repeat them.
 """
 
 from __future__ import annotations
@@ -9,18 +14,22 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
+import os
 import re
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import ada_url
 import yaml
 
 from mirror.errors import ConfigError
-from mirror.models import DEFAULT_VIDEO_HOSTS, Config, FeedConfig, IndexPages
+from mirror.models import DEFAULT_VIDEO_HOSTS, Auth, Config, FeedConfig, IndexPages
+from mirror.urls import redact
 
 T = TypeVar("T")
 
@@ -33,6 +42,18 @@ SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?", re.I)
 LEAST_DURATION = {"every": 1.0, "timeout": 0.1, "run_timeout": 1.0}
 SIZE_UNITS = {"b": 1, "kb": 10**3, "kib": 2**10, "mb": 10**6, "mib": 2**20,
               "gb": 10**9, "gib": 2**30}
+VARIABLE = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a header or cookie name (RFC 9110)
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Headers a feed may not set: mirror sets them itself, or a key of feeds.yaml does.
+MANAGED_HEADERS = {
+    "host": None, "content-length": None, "transfer-encoding": None, "connection": None,
+    "accept-encoding": None, "if-none-match": None, "if-modified-since": None,
+    "cookie": "cookies", "authorization": "auth", "user-agent": "user_agent",
+}
+AUTH_KEYS = ("user", "password", "bearer")
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
 class _Where:
@@ -185,15 +206,45 @@ def _scalar(node: yaml.Node, where: _Where, key: str) -> Any:
 
 
 def _construct(node: yaml.ScalarNode, where: _Where, key: str) -> Any:
-    """The Python value of a scalar node, as a YAML loader would give it."""
+    """The Python value of a scalar node, as a YAML loader would give it, once its
+    ``${NAME}`` are read from the environment."""
     loader = yaml.SafeLoader("")
     try:
-        return loader.construct_object(node, deep=True)
+        return loader.construct_object(_expand(node, where, loader), deep=True)
     except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as exc:
         reason = str(getattr(exc, "problem", None) or exc).splitlines()[0]
         raise where.error(node, f"'{key}': cannot read {node.value!r} ({reason})") from None
     finally:
         loader.dispose()
+
+
+def _expand(node: yaml.ScalarNode, where: _Where,
+            resolver: yaml.resolver.BaseResolver) -> yaml.ScalarNode:
+    """The node with each ``${NAME}`` replaced by that environment variable.
+
+    A plain value is typed by what it expands to (``retries: ${RETRIES}`` is a number,
+    an empty ``proxy: ${PROXY}`` is no proxy), as if it had been written so."""
+    if "${" not in node.value:
+        return node
+
+    def variable(match: re.Match[str]) -> str:
+        if match.group(0) == "$${":
+            return "${"
+        name = match.group(1)
+        if name is None:
+            raise where.error(node, "'${' without its '}' (write $${ for a literal ${)")
+        if not VARIABLE_NAME.fullmatch(name):
+            raise where.error(node, f"${{{name}}}: not an environment variable's name")
+        if name not in os.environ:
+            raise where.error(node, f"${{{name}}} is not set")
+        return os.environ[name]
+
+    value = VARIABLE.sub(variable, node.value)
+    tag = node.tag
+    implicit = resolver.resolve(yaml.ScalarNode, node.value, (True, False)) == node.tag
+    if node.style is None and implicit:
+        tag = resolver.resolve(yaml.ScalarNode, value, (True, False))
+    return yaml.ScalarNode(tag, value, node.start_mark, node.end_mark, node.style)
 
 
 def _text(node: yaml.Node, where: _Where, key: str) -> str:
@@ -221,8 +272,120 @@ def _text_list(node: yaml.Node, where: _Where, key: str) -> tuple[str, ...]:
 def _url(node: yaml.Node, where: _Where, key: str) -> str:
     url = _text(node, where, key)
     if not ada_url.check_url(url) or ada_url.URL(url).protocol not in ("http:", "https:"):
-        raise where.error(node, f"'{key}' must be an http:// or https:// URL, not {url!r}")
+        raise where.error(node, f"'{key}' must be an http:// or https:// URL, not "
+                                f"{redact(url)!r}")
     return url
+
+
+def _verbatim(node: yaml.Node, where: _Where, key: str) -> str:
+    """A value as written (``${NAME}`` read), never typed: a password ``0123`` or
+    ``yes`` stays that text. Its messages never repeat it: it may be a secret."""
+    if not isinstance(node, yaml.ScalarNode):
+        raise where.error(node, f"'{key}' must be a single value")
+    loader = yaml.SafeLoader("")
+    try:
+        expanded = _expand(node, where, loader)
+    finally:
+        loader.dispose()
+    text = expanded.value.strip()
+    if not text or expanded.tag == "tag:yaml.org,2002:null":
+        raise where.error(node, f"'{key}' must not be empty")
+    if CONTROL.search(text):
+        raise where.error(node, f"'{key}' must be one line of text, without control characters")
+    return text
+
+
+def _is_null(node: yaml.Node, where: _Where, key: str) -> bool:
+    """``key:``, ``key: null`` or ``key: false``: the feed turns off a top-level default."""
+    if not isinstance(node, yaml.ScalarNode):
+        return False
+    value = _construct(node, where, key)
+    return value is None or value is False or value == ""
+
+
+def _named_values(node: yaml.Node, where: _Where, key: str, what: str,
+                  check: Callable[[str, str, yaml.Node, yaml.Node], None],
+                  ) -> tuple[tuple[str, str], ...]:
+    """A mapping of names (of headers, of cookies) to values, in the order written;
+    ``check`` raises the error of a name or value that cannot be sent."""
+    if _is_null(node, where, key):
+        return ()
+    if not isinstance(node, yaml.MappingNode):
+        raise where.error(node, f"'{key}' must be a mapping of {what} names to values, "
+                                f"such as {{Name: value}}")
+    pairs: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name_node, value_node in node.value:
+        name = name_node.value if isinstance(name_node, yaml.ScalarNode) else None
+        if not isinstance(name, str) or not TOKEN.fullmatch(name):
+            raise where.error(name_node, f"'{key}': {name!r} is not a {what} name")
+        if name.lower() in seen:
+            raise where.error(name_node, f"'{key}': duplicate {what} '{name}'")
+        seen.add(name.lower())
+        value = _verbatim(value_node, where, f"{key}: {name}")
+        check(name, value, name_node, value_node)
+        pairs.append((name, value))
+    return tuple(pairs)
+
+
+def _headers(node: yaml.Node, where: _Where, key: str) -> tuple[tuple[str, str], ...]:
+    def check(name: str, _: str, name_node: yaml.Node, __: yaml.Node) -> None:
+        if name.lower() in MANAGED_HEADERS:
+            instead = MANAGED_HEADERS[name.lower()]
+            hint = f"use '{instead}'" if instead else "mirror sets it itself"
+            raise where.error(name_node, f"'{key}': {name} cannot be set here ({hint})")
+
+    return _named_values(node, where, key, "header", check)
+
+
+def _cookies(node: yaml.Node, where: _Where, key: str) -> tuple[tuple[str, str], ...]:
+    def check(name: str, value: str, _: yaml.Node, value_node: yaml.Node) -> None:
+        if ";" in value:
+            raise where.error(value_node, f"'{key}': the value of {name} cannot hold ';'")
+
+    return _named_values(node, where, key, "cookie", check)
+
+
+def _auth(node: yaml.Node, where: _Where, key: str) -> Auth | None:
+    """``{user: ..., password: ...}`` (basic) or ``{bearer: ...}``; null: none."""
+    if _is_null(node, where, key):
+        return None
+    if not isinstance(node, yaml.MappingNode):
+        raise where.error(node, f"'{key}' must be {{user: ..., password: ...}} or "
+                                "{bearer: ...}")
+    keys = _mapping(node, where, AUTH_KEYS)
+    if "bearer" in keys:
+        if "user" in keys or "password" in keys:
+            raise where.error(node, f"'{key}' is either {{user: ..., password: ...}} or "
+                                    "{bearer: ...}, not both")
+        return Auth(bearer=_verbatim(keys["bearer"][1], where, "bearer"))
+    if "user" not in keys:
+        raise where.error(node, f"'{key}' needs 'user' (and 'password') or 'bearer'")
+    user = _verbatim(keys["user"][1], where, "user")
+    if ":" in user:
+        raise where.error(keys["user"][1], "'user' cannot hold ':' (basic auth joins user "
+                                           "and password with it)")
+    password = _verbatim(keys["password"][1], where, "password") if "password" in keys else ""
+    return Auth(user=user, password=password)
+
+
+def _proxy(node: yaml.Node, where: _Where, key: str) -> str | None:
+    if _is_null(node, where, key):
+        return None
+    proxy = _text(node, where, key)
+    try:
+        parts = urlsplit(proxy)
+        valid = parts.scheme.lower() in PROXY_SCHEMES and bool(parts.hostname) and \
+            parts.path in ("", "/") and (parts.port is None or parts.port > 0)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise where.error(node, f"'{key}' must be a URL such as http://proxy.example:3128 "
+                                f"(http, https, socks5 or socks5h), not {redact(proxy)!r}")
+    if parts.scheme.lower().startswith("socks") and find_spec("socksio") is None:
+        raise where.error(node, f"'{key}': socks5 proxies need the socksio package "
+                                "(pip install 'httpx[socks]')")
+    return proxy
 
 
 def _choice(*choices: str) -> Callable[[yaml.Node, _Where, str], str]:
@@ -371,6 +534,10 @@ FEED_READERS: dict[str, Reader] = {
     "every": _duration,
     "filename": _filename,
     "user_agent": _optional_text,
+    "headers": _headers,
+    "cookies": _cookies,
+    "auth": _auth,
+    "proxy": _proxy,
 }
 # ... and the keys only the top level has.
 TOP_READERS: dict[str, Reader] = {

@@ -27,6 +27,17 @@ BodySource = Literal["feed", "page", "summary"]
 
 
 @dataclass(frozen=True)
+class Auth:
+    """Credentials for a feed's own host: basic (``user``, ``password``) or a bearer token.
+
+    Secrets never show in a repr (nor, through it, in any message)."""
+
+    user: str | None = None
+    password: str = field(default="", repr=False)
+    bearer: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class FeedConfig:
     """One feed of feeds.yaml, with the top-level defaults applied."""
 
@@ -42,6 +53,12 @@ class FeedConfig:
     every: float = 3600.0
     filename: str = "{date}-{slug}.md"
     user_agent: str | None = None
+    # Sent with the requests to the feed's own host (see fetching.http.RequestOptions);
+    # (name, value) pairs in the order written. They may hold secrets: never in a repr.
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    cookies: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    auth: Auth | None = field(default=None, repr=False)
+    proxy: str | None = field(default=None, repr=False)  # every request of the feed
     line: int = 0
 
 

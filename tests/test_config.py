@@ -8,6 +8,7 @@ import pytest
 
 from mirror.config import load_config, parse_duration
 from mirror.errors import ConfigError
+from mirror.models import Auth
 
 EXAMPLE = """\
 archive: archive                 # folder for posts, relative to this file
@@ -109,3 +110,108 @@ def test_durations() -> None:
 def test_the_repository_feeds_yaml_is_valid() -> None:
     config = load_config(Path(__file__).resolve().parents[1] / "feeds.yaml")
     assert len(config.feeds) >= 3
+
+
+REQUEST_OPTIONS = """\
+headers: {Accept-Language: zh-CN}
+proxy: http://proxy.example:3128
+feeds:
+  - name: private
+    url: https://feeds.example/rss
+    headers:
+      Referer: https://feeds.example/
+      X-Api-Key: ${FEED_KEY}
+    cookies: {consent: "yes", session: "${FEED_SESSION}"}
+    auth: {user: reader, password: "${FEED_PASSWORD}"}
+  - name: token
+    url: https://api.example/rss
+    auth: {bearer: "${FEED_TOKEN}"}
+    proxy: null
+  - name: open
+    url: https://open.example/rss
+"""
+
+
+@pytest.fixture
+def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"FEED_KEY": "k3y", "FEED_SESSION": "s", "FEED_PASSWORD": "0123",
+                        "FEED_TOKEN": "t0ken"}.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_request_options_per_feed_and_as_defaults(tmp_path: Path, secrets: None) -> None:
+    private, token, open_ = load(tmp_path, REQUEST_OPTIONS).feeds
+
+    assert private.headers == (("Referer", "https://feeds.example/"), ("X-Api-Key", "k3y"))
+    assert private.cookies == (("consent", "yes"), ("session", "s"))
+    assert private.auth == Auth(user="reader", password="0123")  # text as written, not 83
+    assert private.proxy == open_.proxy == "http://proxy.example:3128"
+    assert token.auth == Auth(bearer="t0ken") and token.proxy is None
+    assert token.headers == open_.headers == (("Accept-Language", "zh-CN"),)
+    assert open_.auth is None and open_.cookies == ()
+    for secret in ("k3y", "0123", "t0ken", "'s'"):
+        assert secret not in repr(private) + repr(token)
+
+
+def test_environment_variables_in_any_value(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETRIES", "5")
+    monkeypatch.setenv("HOST", "feeds.example")
+    monkeypatch.setenv("EMPTY", "")
+    config = load(tmp_path, "retries: ${RETRIES}\nproxy: ${EMPTY}\nfeeds:\n"
+                            "  - name: '${HOST} $${HOST}'\n    url: https://${HOST}/rss\n")
+
+    assert config.retries == 5  # typed by what it expands to, as if written so
+    feed, = config.feeds
+    assert feed.url == "https://feeds.example/rss" and feed.name == "feeds.example ${HOST}"
+    assert feed.proxy is None
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("feeds:\n  - name: a\n    url: http://a\n    auth:\n      bearer: ${FEED_TOKEN}\n",
+     "feeds.yaml:5: ${FEED_TOKEN} is not set"),
+    ("feeds:\n  - {name: a, url: 'http://a/${'}\n", "feeds.yaml:2: '${' without its '}'"),
+    ("feeds:\n  - {name: a, url: 'http://a/${1X}'}\n",
+     "feeds.yaml:2: ${1X}: not an environment variable's name"),
+    ("headers: {Cookie: a=b}\nfeeds: []\n", "'headers': Cookie cannot be set here (use 'cookies')"),
+    ("headers: {Host: x}\nfeeds: []\n", "'headers': Host cannot be set here (mirror sets it"),
+    ("headers: {'Bad Name': x}\nfeeds: []\n", "feeds.yaml:1: 'headers': 'Bad Name' is not"),
+    ("headers: {A: x, a: y}\nfeeds: []\n", "'headers': duplicate header 'a'"),
+    ("headers: [a]\nfeeds: []\n", "'headers' must be a mapping of header names to values"),
+    ("headers: {A: \"x\\ny\"}\nfeeds: []\n", "'headers: A' must be one line of text"),
+    ("headers: {A: ''}\nfeeds: []\n", "'headers: A' must not be empty"),
+    ("cookies: {a: 'x;y'}\nfeeds: []\n", "'cookies': the value of a cannot hold ';'"),
+    ("auth: {user: a, bearer: b}\nfeeds: []\n", "either {user: ..., password: ...} or"),
+    ("auth: {password: p}\nfeeds: []\n", "'auth' needs 'user'"),
+    ("auth: {user: 'a:b', password: p}\nfeeds: []\n", "'user' cannot hold ':'"),
+    ("auth: {user: a, pasword: p}\nfeeds: []\n", "unknown key 'pasword' (did you mean"),
+    ("auth: secret\nfeeds: []\n", "'auth' must be {user: ..., password: ...} or {bearer: ...}"),
+    ("proxy: ftp://p:21\nfeeds: []\n", "feeds.yaml:1: 'proxy' must be a URL such as"),
+    ("proxy: proxy.example:3128\nfeeds: []\n", "'proxy' must be a URL such as"),
+])
+def test_request_option_errors_name_the_line(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, text)
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("text", [
+    "proxy: http://user:hunter2@proxy.example:3128/x\nfeeds: []\n",
+    "feeds:\n  - {name: a, url: 'ftp://user:hunter2@a/?token=hunter2'}\n",
+    "cookies: {a: 'hunter2;'}\nfeeds: []\n",
+    "headers: {Authorization: hunter2}\nfeeds: []\n",
+    "auth: {user: 'u:hunter2'}\nfeeds: []\n",
+])
+def test_errors_never_repeat_a_secret(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, text)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_socks_proxies_need_socksio(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mirror.config
+
+    monkeypatch.setattr(mirror.config, "find_spec", lambda name: None)
+    with pytest.raises(ConfigError, match=r"feeds\.yaml:1: 'proxy': socks5 proxies need"):
+        load(tmp_path, "proxy: socks5://127.0.0.1:1080\nfeeds: []\n")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -95,21 +93,6 @@ def test_faults_two_runs_archive_everything_and_the_third_only_asks_304(repo: Pa
     assert posts(repo / "archive") == snapshot and commits(repo) == 2
     retried = [t for t, path, _ in site.log if path == "/p/retry-after.html"]
     assert retried[1] - retried[0] >= 0.9  # Retry-After: 1 was honoured
-
-
-def test_requests_name_the_tool_and_keep_the_delay(repo: Path, site) -> None:
-    page = article()
-    links = [site.add(f"/p/{i}.html", page) for i in range(4)]
-    feed = site.add("/feed.xml", rss([Item(link=link, body=None, summary="s") for link in links]),
-                    content_type=RSS)
-    write_config(repo, [{"name": "n", "url": feed}], delay="0.3s", per_host=4)
-
-    assert mirror(repo, "fetch").returncode == 0
-
-    starts = sorted(t for t, _, _ in site.log)
-    assert all(b - a >= 0.25 for a, b in itertools.pairwise(starts))
-    agents = {headers.get("User-Agent") for _, _, headers in site.log}
-    assert len(agents) == 1 and re.fullmatch(r"mirror/\d+\.\d+\.\d+ .*", agents.pop())
 
 
 def test_per_host_limit_holds_under_load(repo: Path, site) -> None:
