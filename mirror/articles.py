@@ -32,9 +32,9 @@ class Articles:
     """What a run needs to turn its planned entries into posts on disk."""
 
     def __init__(self, config: Config, http: Http, extractor: Extractor, archive: Archive,
-                 now: int) -> None:
+                 now: int, write: bool = True) -> None:
         self.config, self.http, self.extractor = config, http, extractor
-        self.archive, self.now = archive, now
+        self.archive, self.now, self.writing = archive, now, write
 
     def prepare(self, plans: Sequence[Plan]) -> None:
         """Start the extraction workers now if any page will need them, so that they load
@@ -54,7 +54,8 @@ class Articles:
             post = render(article, plan.feed, self.now, self.config.video_hosts)
         except EntryError as exc:
             raise EntryError(f"{entry.link}: {exc}") from None
-        self.archive.write_post(replace(post, path=path))
+        if self.writing:
+            self.archive.write_post(replace(post, path=path))
         return Written(entry=entry, path=path, note=article.note)
 
 

@@ -27,9 +27,8 @@ from mirror.archive.store import Archive
 from mirror.articles import Articles, Extractor
 from mirror.config import select_feeds
 from mirror.errors import EntryError, FeedError, internal_error
-from mirror.fetching.http import DEFAULT_USER_AGENT, Http
+from mirror.fetching.http import DEFAULT_USER_AGENT, Http, RequestHook
 from mirror.fetching.poll import poll
-from mirror.git import IndexNotSynced
 from mirror.models import (
     Config,
     Entry,
@@ -46,7 +45,6 @@ from mirror.models import (
 )
 from mirror.publish.render import preferred_path
 from mirror.push import Published, publish
-from mirror.report import commit_message
 from mirror.state import State
 from mirror.workspace import Workspace
 
@@ -62,17 +60,22 @@ class Options:
     push: bool = False
     shard: tuple[int, int] | None = None
     say: Callable[[str], None] | None = None  # where a line about waiting goes
+    dry_run: bool = False  # everything but writing: no posts, no cache, no commit
+    refresh: bool = False  # poll without the stored validators (no 304)
+    on_request: RequestHook | None = None  # told of each HTTP request (-v)
 
 
 def run(config: Config, *, feeds: Sequence[str] = (), commit: bool = True, push: bool = False,
-        shard: tuple[int, int] | None = None, wait: float = 300.0) -> RunReport:
+        shard: tuple[int, int] | None = None, wait: float = 300.0, dry_run: bool = False,
+        refresh: bool = False) -> RunReport:
     """Run once over the configured (or the named) feeds; the report says what happened.
 
     Raises ConfigError (say, a feed name that is not in the configuration),
     LockError (another run held the archive for ``wait`` seconds), ArchiveError
     or GitError; a feed's or an entry's failure is in the report instead.
     """
-    options = Options(feeds=tuple(feeds), commit=commit, push=push, shard=shard, wait=wait)
+    options = Options(feeds=tuple(feeds), commit=commit, push=push, shard=shard, wait=wait,
+                      dry_run=dry_run, refresh=refresh)
     return asyncio.run(run_async(config, options))
 
 
@@ -80,6 +83,8 @@ async def run_async(config: Config, options: Options = Options(),
                     stop: asyncio.Event | None = None) -> RunReport:
     feeds = select_feeds(config, options.feeds, options.shard)
     workspace = Workspace.open(config)
+    if options.dry_run:  # it only reads: no lock to take
+        return await _run(workspace, feeds, options, stop)
     if options.push:
         workspace.git_repo("--push")
     async with workspace.locked(options.wait, stop, options.say):
@@ -88,29 +93,34 @@ async def run_async(config: Config, options: Options = Options(),
 
 async def _run(workspace: Workspace, feeds: tuple[FeedConfig, ...], options: Options,
                stop: asyncio.Event | None) -> RunReport:
-    config, now, wall = workspace.config, clock.now_ms(), clock.wall_ms()
-    committing = workspace.repo is not None and options.commit
-    workspace.finish_rotation(committing)  # one a killed run left half done
-    state, archive = workspace.state(), workspace.archive()
+    config, now, wall, dry = workspace.config, clock.now_ms(), clock.wall_ms(), options.dry_run
+    committing = workspace.repo is not None and options.commit and not dry
+    if not dry:
+        workspace.finish_rotation(committing)  # one a killed run left half done
+    state, archive = workspace.state(), workspace.archive(read_only=dry)
     leftovers = workspace.leftovers(archive, state) if committing else []
     deadline = clock.monotonic() + config.run_timeout
-    async with Http(config.limits, DEFAULT_USER_AGENT, deadline) as http, \
-            Extractor() as extractor:
-        shell = _Shell(Articles(config, http, extractor, archive, now), options.progress)
+    async with Http(config.limits, DEFAULT_USER_AGENT, deadline,
+                    on_request=options.on_request) as http, Extractor() as extractor:
+        articles = Articles(config, http, extractor, archive, now, write=not dry)
+        shell = _Shell(articles, options.progress, options.refresh)
         interrupted = not await _unless_stopped(shell.network(feeds, state.feeds, wall), stop)
     plans = shell.found.plans or tuple(Plan(feed=feed) for feed in feeds)
     outcomes = [shell.found.outcome(i, plan) for i, plan in enumerate(plans)]
-    changed, notes = _record(workspace, archive, shell.found, leftovers)
+    changed, notes = _record(workspace, archive, shell.found, leftovers) if not dry else \
+        ([], ["dry run: nothing was written, committed or remembered"])
     commit, push = None, Published()
     if committing:
-        commit = _commit(workspace, changed, leftovers, plans, outcomes, now, notes)
+        counts = [(p.feed.name, len(o.written)) for p, o in zip(plans, outcomes, strict=True)]
+        commit = workspace.commit_run(changed, leftovers, counts, now, notes)
         if options.push:
             push = publish(workspace, now)
             commit = push.head or commit
         state.settled = workspace.settled(archive)
     reports = tuple(decide.report(plan, outcome, push.dropped.get(plan.feed.name, 0))
                     for plan, outcome in zip(plans, outcomes, strict=True))
-    _remember(state, plans, outcomes, reports, wall)
+    if not dry:
+        _remember(state, plans, outcomes, reports, wall)
     return RunReport(feeds=reports, commit=commit, recovered=len(leftovers),
                      interrupted=interrupted, notes=(*notes, *push.notes),
                      pushed=push.pushed, push_error=push.error)
@@ -164,8 +174,8 @@ class _Found:
 class _Shell:
     """The I/O of one run's network part: polls, then every planned entry's article."""
 
-    def __init__(self, articles: Articles, progress: Progress | None) -> None:
-        self.articles, self.progress = articles, progress
+    def __init__(self, articles: Articles, progress: Progress | None, refresh: bool) -> None:
+        self.articles, self.progress, self.refresh = articles, progress, refresh
         self.config, self.http, self.archive = articles.config, articles.http, articles.archive
         self.found = _Found()
 
@@ -185,7 +195,8 @@ class _Shell:
 
     async def _poll(self, feed: FeedConfig,
                     memory: dict[str, FeedMemory]) -> Polled | PollFailure:
-        validators = memory.get(feed.name, FeedMemory()).validators(feed.url)
+        validators = memory.get(feed.name, FeedMemory()).validators(feed.url) \
+            if not self.refresh else (None, None)
         try:
             return await poll(feed, self.http, self.config.max_feed_bytes, validators)
         except FeedError as exc:
@@ -236,19 +247,3 @@ async def _unless_stopped(work: Awaitable[None], stop: asyncio.Event | None) -> 
     with contextlib.suppress(asyncio.CancelledError):
         await task
     return False
-
-
-def _commit(workspace: Workspace, changed: list[Path], leftovers: list[str],
-            plans: Sequence[Plan], outcomes: Sequence[Outcome], now: int,
-            notes: list[str]) -> str | None:
-    repo = workspace.git_repo("commit")
-    paths = sorted({*(repo.relative(path) for path in changed), *leftovers})
-    if not paths:
-        return None
-    counts = [(plan.feed.name, len(outcome.written))
-              for plan, outcome in zip(plans, outcomes, strict=True)]
-    try:
-        return workspace.commit(paths, commit_message(counts), now)
-    except IndexNotSynced as exc:
-        notes.append(str(exc))
-        return exc.commit

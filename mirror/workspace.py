@@ -29,8 +29,9 @@ from mirror.archive.rotate import Rotated, finish_rotation, rotation_done
 from mirror.archive.scan import read_from_link
 from mirror.archive.store import Archive, open_archive
 from mirror.errors import ConfigError, LockError
-from mirror.git import Repo
+from mirror.git import IndexNotSynced, Repo
 from mirror.models import Config
+from mirror.report import commit_message
 from mirror.state import State
 
 LOCK_POLL = 0.2  # seconds between tries for the lock
@@ -93,9 +94,9 @@ class Workspace:
             return ""
         return f" (pid {pid})" if pid.isdigit() else ""
 
-    def archive(self) -> Archive:
+    def archive(self, read_only: bool = False) -> Archive:
         """The archive as it stands (from the cache's snapshot while that is current)."""
-        return open_archive(self.config, self.cache)
+        return open_archive(self.config, self.cache, read_only)
 
     def state(self) -> State:
         return State.load(self.cache)
@@ -136,6 +137,20 @@ class Workspace:
             else None
         return repo.commit(paths, message, self.config.commit_author, when)
 
+
+    def commit_run(self, changed: list[Path], leftovers: list[str],
+                   counts: list[tuple[str, int]], now_ms: int, notes: list[str]) -> str | None:
+        """Commit a run's files and what a killed run left; a note when git's index could
+        not be brought along (the commit is made all the same)."""
+        repo = self.git_repo("commit")
+        paths = sorted({*(repo.relative(path) for path in changed), *leftovers})
+        if not paths:
+            return None
+        try:
+            return self.commit(paths, commit_message(counts), now_ms)
+        except IndexNotSynced as exc:
+            notes.append(str(exc))
+            return exc.commit
 
     def finish_rotation(self, commit: bool) -> str | None:
         """Finish, and commit, the moves of a rotation a killed run left half done."""

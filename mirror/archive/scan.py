@@ -32,9 +32,10 @@ class Listing:
     folders: dict[str, int] = field(default_factory=dict)
 
 
-def list_posts(root: Path, skip: frozenset[str] = frozenset()) -> Listing:
+def list_posts(root: Path, skip: frozenset[str] = frozenset(), tidy: bool = True) -> Listing:
     """Every ``*.md`` under root, '/'-separated and relative, but the ``skip`` paths and
-    folders (ending in '/'); a killed run's temporary files are removed on the way."""
+    folders (ending in '/'); a killed run's temporary files are removed on the way
+    (with ``tidy``)."""
     listing = Listing()
     stack = [""]
     while stack:
@@ -48,7 +49,7 @@ def list_posts(root: Path, skip: frozenset[str] = frozenset()) -> Listing:
         for item in entries:
             name = item.name
             if name.startswith("."):
-                if name.startswith(TEMP_PREFIX):  # never a whole post
+                if tidy and name.startswith(TEMP_PREFIX):  # never a whole post
                     os.unlink(item.path)
                 continue
             path = prefix + name
@@ -99,8 +100,10 @@ def parse_front(head: str) -> tuple[str | None, str]:
         _unquote(category.group(1)) if category else ""
 
 
-def read_fronts(root: Path, paths: list[str], cache_dir: Path | None) -> dict[str, list[str]]:
-    """path -> [link, feed] of each post, read once and then from the cache."""
+def read_fronts(root: Path, paths: list[str], cache_dir: Path | None,
+                save: bool = True) -> dict[str, list[str]]:
+    """path -> [link, feed] of each post, read once and then from the cache (kept up to
+    date with ``save``)."""
     cache_file = cache_dir / "scan.json" if cache_dir else None
     cache = _read_cache(cache_file)
     found = {}
@@ -110,7 +113,7 @@ def read_fronts(root: Path, paths: list[str], cache_dir: Path | None) -> dict[st
             link, feed = read_front(root / path)
             cached = [link or "", feed]
         found[path] = cached
-    if cache_file is not None and found != cache:
+    if save and cache_file is not None and found != cache:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(cache_file, json.dumps(found, ensure_ascii=False).encode())
     return found

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from mirror.archive.atomic import atomic_write
 from mirror.archive.ledger import INDEX_NAME, IndexLine, append_index, read_index
-from mirror.archive.scan import folders_unchanged, list_posts, read_fronts
+from mirror.archive.scan import Listing, folders_unchanged, list_posts, read_fronts
 from mirror.errors import ArchiveError
 from mirror.models import Config, Entry, Post
 from mirror.urls import identity
@@ -40,19 +40,21 @@ def guid_key(feed: str, guid: str) -> str:
     return f"{feed}\t{guid}"
 
 
-def open_archive(config: Config, cache_dir: Path | None) -> Archive:
-    """The archive of a configuration, loaded; its generated index pages are not posts."""
+def open_archive(config: Config, cache_dir: Path | None, read_only: bool = False) -> Archive:
+    """The archive of a configuration, loaded; its generated index pages are not posts.
+    ``read_only``: nothing is written, not even to the cache (a dry run)."""
     from mirror.archive.index_pages import skipped_in_archive
 
-    return Archive(config.archive, cache_dir, skipped_in_archive(config)).load()
+    return Archive(config.archive, cache_dir, skipped_in_archive(config), read_only).load()
 
 
 class Archive:
     """The set of archived entries, and the folder new posts go to."""
 
     def __init__(self, folder: Path, cache_dir: Path | None = None,
-                 skip: frozenset[str] = frozenset()) -> None:
+                 skip: frozenset[str] = frozenset(), read_only: bool = False) -> None:
         self.folder = folder
+        self.read_only = read_only
         self.skip = skip
         self.index_path = folder / INDEX_NAME
         self.cache_dir = cache_dir
@@ -102,12 +104,12 @@ class Archive:
         for path, feed, guid, link in read_index(self.index_path):
             self._add(feed, guid, link)
             indexed.add(path)
-        listing = list_posts(self.folder, self.skip)
+        listing = self._listing()
         self.post_count = len(listing.files)
         self._folders = listing.folders
         self._names = {path.lower() for path in [*listing.files, *indexed]}
         uncovered = [path for path in listing.files if path not in indexed]
-        fronts = read_fronts(self.folder, uncovered, self.cache_dir)
+        fronts = read_fronts(self.folder, uncovered, self.cache_dir, save=not self.read_only)
         for link, feed in fronts.values():
             if link:
                 self.links.add(identity(link))
@@ -123,7 +125,7 @@ class Archive:
                  if path in on_disk}
         uncovered = sorted(on_disk - set(paths))
         if fronts is None:
-            fronts = read_fronts(self.folder, uncovered, self.cache_dir)
+            fronts = read_fronts(self.folder, uncovered, self.cache_dir, save=not self.read_only)
         for path in uncovered:
             link, feed = fronts.get(path, ["", ""])
             if link:
@@ -135,18 +137,21 @@ class Archive:
         if self._paths is None:
             self._paths = self._load_posts_snapshot()
         if self._paths is None:
-            self._paths = self._feed_of_posts(list_posts(self.folder, self.skip).files)
+            self._paths = self._feed_of_posts(self._listing().files)
         by_feed: dict[str, list[str]] = {}
         for path, feed in self._paths.items():
             by_feed.setdefault(feed, []).append(path)
         return by_feed
+
+    def _listing(self) -> Listing:
+        return list_posts(self.folder, self.skip, tidy=not self.read_only)
 
     @property
     def names(self) -> set[str]:
         """Lower-cased paths that are taken, on any file system: every post on disk, and
         every path the index ever gave (a rotated post's old path stays its own)."""
         if self._names is None:
-            on_disk = list_posts(self.folder, self.skip).files
+            on_disk = self._listing().files
             indexed = [row[0] for row in read_index(self.index_path)]
             self._names = {path.lower() for path in [*on_disk, *indexed]}
         return self._names
@@ -173,7 +178,7 @@ class Archive:
     def save_snapshot(self) -> None:
         """Keep what is known for the next run, unless someone else changed the archive
         meanwhile (a git pull during a long run): then the next run reads it again."""
-        if self.cache_dir is None:
+        if self.cache_dir is None or self.read_only:
             return
         if self._stale:
             (self.cache_dir / SNAPSHOT_NAME).unlink(missing_ok=True)
@@ -242,6 +247,8 @@ class Archive:
 
     def write_post(self, post: Post) -> None:
         """Write one post atomically at its (settled) path; its ledger line comes later."""
+        if self.read_only:
+            raise ArchiveError(f"{self.folder}: opened read-only, refusing to write")
         if not self._writing:
             self._writing = True
             self._stale = self._stale or not self._unchanged_since_load()
