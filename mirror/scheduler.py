@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +22,7 @@ from mirror.config import load_config, select_feeds
 from mirror.errors import ConfigError, LockError
 from mirror.models import Config, RunReport
 from mirror.pipeline import Options, run_async
+from mirror.stopping import stop_on_signals
 from mirror.workspace import Workspace
 
 IDLE_CHECK = 60.0  # seconds between looks at feeds.yaml when nothing is due sooner
@@ -33,8 +33,7 @@ async def serve(config_path: Path, options: Options,
                 report: Callable[[RunReport], None],
                 warn: Callable[[str], None]) -> int:
     """Run cycles until SIGTERM/SIGINT; 0 on a clean stop."""
-    stop = asyncio.Event()
-    _on_signals(stop)
+    stop = stop_on_signals()
     config = load_config(config_path)
     select_feeds(config, options.feeds)  # a --feed that names no feed: say so now
     loaded = _mtime(config_path)
@@ -61,13 +60,6 @@ def due_feeds(config: Config, chosen: tuple[str, ...]) -> tuple[tuple[str, ...],
     memory = Workspace.open(config).state().feeds
     feeds = [feed for feed in config.feeds if not chosen or feed.name in chosen]
     return decide.due(feeds, memory, clock.wall_ms())
-
-
-def _on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for number in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(number, stop.set)
 
 
 def _reload(path: Path, config: Config, loaded: float,
