@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mirror import clock, decide
@@ -31,8 +32,10 @@ LOCKED_RETRY = 30.0
 
 async def serve(config_path: Path, options: Options,
                 report: Callable[[RunReport], None],
-                warn: Callable[[str], None]) -> int:
-    """Run cycles until SIGTERM/SIGINT; 0 on a clean stop."""
+                warn: Callable[[str], None],
+                say: Callable[[str], None] | None = print) -> int:
+    """Run cycles until SIGTERM/SIGINT; 0 on a clean stop. After each cycle ``say`` gets
+    one timestamped line: what was polled, what it gave, when the next poll is."""
     stop = stop_on_signals()
     config = load_config(config_path)
     select_feeds(config, options.feeds)  # a --feed that names no feed: say so now
@@ -42,7 +45,10 @@ async def serve(config_path: Path, options: Options,
         due, wait = due_feeds(config, options.feeds)
         if due:
             try:
-                report(await run_async(config, replace(options, feeds=due), stop))
+                done = await run_async(config, replace(options, feeds=due), stop)
+                report(done)
+                if say is not None:
+                    say(cycle_line(done, due_feeds(config, options.feeds)[1]))
             except LockError as exc:
                 if stop.is_set():
                     break
@@ -53,6 +59,28 @@ async def serve(config_path: Path, options: Options,
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=min(wait, IDLE_CHECK))
     return 0
+
+
+def cycle_line(done: RunReport, next_in: float) -> str:
+    """``2026-12-02T04:50:00Z cycle: 3 feeds polled, 2 new, 1 failed; next poll in 14m``"""
+    stamp = datetime.fromtimestamp(clock.wall_ms() // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    count = len(done.feeds)
+    text = f"{stamp} cycle: {count} feed{'s' if count != 1 else ''} polled, {done.new} new"
+    failed = sum(1 for feed in done.feeds if feed.failed)
+    if failed:
+        text += f", {failed} failed"
+    return text + f"; next poll in {_duration(next_in)}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds == float("inf"):
+        return "-"
+    seconds = max(0, round(seconds))
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{round(seconds / 60)}m"
+    return f"{seconds / 3600:.1f}h"
 
 
 def due_feeds(config: Config, chosen: tuple[str, ...]) -> tuple[tuple[str, ...], float]:
