@@ -59,6 +59,7 @@ class FeedConfig:
     cookies: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     auth: Auth | None = field(default=None, repr=False)
     proxy: str | None = field(default=None, repr=False)  # every request of the feed
+    robots: Literal["obey", "ignore"] = "obey"  # robots.txt, for article pages
     line: int = 0
 
 
