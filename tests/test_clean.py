@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from mirror.errors import BodyLost, EntryError
+from mirror.publish import clean
 from mirror.publish.clean import closes_wrapper, neutralise_liquid, one_line, sanitise
 from mirror.publish.images import proxy_images
 
@@ -21,6 +23,17 @@ SAFE = [
     '<meta itemProp="author" content="The Economist"/><time dateTime="2021">Jan</time>',
     '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="x"class="y">&nbsp;<!-- c -->',
     "<button title=\"x\" data-tms-ad-report>report</button><youtube-player video-id=1>",
+    # elements named like SVG or MathML ones, outside <svg>/<math>: unknown HTML elements
+    "<div><text><p>body text here</p></text></div>",
+    "<g>g</g><desc>desc</desc><tspan>tspan</tspan><mi>mi</mi><foreignObject>f</foreignObject>",
+    "<my-widget>custom</my-widget><svg><my-shape>in svg</my-shape></svg>",
+    # malformed but harmless: the words a broken alt spilled become bare attributes,
+    # "on" and "form" among them
+    '<img alt="Jupiter and Saturn\'s "great conjunction" on Dec. 21" src="https://a/j.jpg">',
+    '<img alt="their "great conjunction" and a form of light" src="https://a/j.jpg">',
+    '<a href="http://腾讯云11.11爆款 https://cloud.tencent.com/act">链接</a>',
+    '<svg><use xlink:href="#caret" xmlns:xlink="http://www.w3.org/1999/xlink"></use></svg>',
+    '<iframe class="lazyload" data-src="//www.youtube.com/embed/x"></iframe>',
 ]
 
 UNSAFE = [
@@ -53,6 +66,9 @@ UNSAFE = [
     # a stray </div> would end the post's HTML block: Markdown would make this a link
     ('<p>a</p></div>[x](javascript:alert(1))<div>b',
      "<p>a</p>[x](javascript:alert(1))<div>b</div>"),
+    # an empty handler written with "=" is removed like any other
+    ('<img src="a.jpg" onerror="">', '<img src="a.jpg">'),
+    ('<img alt="a "b" on" onload="x()" src="a.jpg">', '<img alt="a " b"="" src="a.jpg">'),
 ]
 
 
@@ -82,6 +98,36 @@ def test_unsafe_parts_are_removed(body: str, expected: str | None) -> None:
 def test_a_body_that_would_swallow_the_rest_of_the_page_is_closed(body: str,
                                                                  expected: str) -> None:
     assert sanitise(body) == expected
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # nh3 drops these with their text (another namespace's names); they are unwrapped
+    ("<div><text><p>body text here</p></text></div><script>x</script>",
+     "<div><p>body text here</p></div>"),
+    ("<g>g</g><desc>d</desc><tspan>t</tspan><mi>m</mi><img src=x onerror=alert(1)>",
+     'gdtm<img src="x">'),
+    ("<svg><my-el>inside</my-el><desc><div>d</div></desc></svg><script>1</script>",
+     "<svg>inside<desc>d</desc></svg>"),
+    ("<math><mrow><custom>c</custom></mrow></math><a href=javascript:x>l</a>",
+     "<math><mrow>c</mrow></math><a>l</a>"),
+    # a form goes, what it held stays (some sites wrap the whole article in one)
+    ('<form action="https://evil/"><p>article</p><input value="v"></form>', "<p>article</p>"),
+])
+def test_cleaning_never_drops_text_outside_unsafe_elements(body: str, expected: str) -> None:
+    assert sanitise(body) == expected
+
+
+def test_a_body_that_cleaning_would_cut_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Cutting:
+        @staticmethod
+        def clean(body: str, **options: object) -> str:
+            return body[:10]
+
+    monkeypatch.setattr(clean, "nh3", Cutting)
+    with pytest.raises(BodyLost) as raised:
+        sanitise("<p>第一段很长的文字</p><script>x</script><p>第二段</p>")
+    assert isinstance(raised.value, EntryError)
+    assert "\n" not in str(raised.value) and "text" in str(raised.value)
 
 
 def test_cleaning_keeps_the_text_and_the_safe_markup() -> None:
