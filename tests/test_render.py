@@ -62,7 +62,28 @@ def test_dates_keep_milliseconds() -> None:
 
 def test_heading_is_one_inert_line() -> None:
     assert heading_line("  A [b] \\ <script>x</script> {{y}}\n z ", "https://a/(1)") == \
-        "[A \\[b\\] \\\\ &lt;script>x&lt;/script> &#123;{y}}  z](https://a/%281%29)"
+        "[A [b] \\ &lt;script>x&lt;/script> &#123;{y}}  z](https://a/%281%29)"
+
+
+@pytest.mark.parametrize(("title", "shown"), [
+    # as the original mirror wrote it: balanced brackets and entities stay as they are
+    ("川粉硬闖國會 非裔警機智引開憤怒群眾獲讚英雄[影]",
+     "川粉硬闖國會 非裔警機智引開憤怒群眾獲讚英雄[影]"),
+    ("[影] 標題 [[雙]]", "[影] 標題 [[雙]]"),
+    ("The case for more state spending on R&amp;D", "The case for more state spending on R&amp;D"),
+    # what would end the link early, link inside it or escape its bracket
+    ("a ] b [", "a \\] b \\["),
+    ("see [x](https://evil) here", "see \\[x\\](https://evil) here"),
+    ("ends with \\", "ends with \\\\"),
+    ("C:\\path\\to", "C:\\path\\to"),
+    ("a \\* b", "a \\\\* b"),
+    # code spans cannot hold escapes: kept; kramdown's attribute lists and math escaped
+    ("`a]` b", "`a]` b"),
+    ("{: .x} $$m$$ $5", "\\{: .x} \\$\\$m\\$\\$ $5"),
+    ("{{ `x` }}", "&#123;{ \\`x\\` }}"),
+])
+def test_heading_escapes_only_what_would_break_the_link(title: str, shown: str) -> None:
+    assert heading_line(title, "https://a/b") == f"[{shown}](https://a/b)"
 
 
 FEED = FeedConfig(name="美国之音", url="https://feed.example/rss")
