@@ -1,4 +1,4 @@
-"""Sanitising, image proxying and Liquid neutralising of post bodies."""
+"""Sanitising and Liquid neutralising of post bodies."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from mirror.errors import BodyLost, EntryError
 from mirror.publish import clean
 from mirror.publish.clean import closes_wrapper, neutralise_liquid, one_line, sanitise
-from mirror.publish.images import proxy_images
 
 SAFE = [
     '<div><i>Tue, 12 Jan 2021</i></div><img src="https://a.example/x.jpg" width="100%">',
@@ -142,40 +141,3 @@ def test_one_line_strips_and_joins() -> None:
 def test_liquid_markers_are_shown_not_run() -> None:
     assert neutralise_liquid("a {{ site.x }} {% include y %} {x}") == \
         "a &#123;{ site.x }} &#123;% include y %} {x}"
-
-
-PROXY = "https://images.weserv.nl?url="
-
-
-@pytest.mark.parametrize(("tag", "expected"), [
-    ('<img src="https://gdb.voanews.com/a.jpg" width="100%">',
-     '<img src="https://images.weserv.nl?url=gdb.voanews.com/a.jpg" width="100%">'),
-    ("<img  class='photo' src='http://x.org/b.png?x=1&amp;y=2'/>",
-     "<img  class='photo' src='https://images.weserv.nl?url=x.org/b.png?x=1&amp;y=2'/>"),
-    ('<img src="https://images.weserv.nl/?url=static.dw.com/a.jpg">',
-     '<img src="https://images.weserv.nl/?url=static.dw.com/a.jpg">'),
-    ('<img class="lazyload" data-src="//cdn.x/a.jpg" src="data:image/gif;base64,AAAA">',
-     '<img class="lazyload" data-src="//cdn.x/a.jpg" '
-     'src="https://images.weserv.nl?url=cdn.x/a.jpg">'),
-    ('<img data-original="/img/a b.jpg">',
-     '<img src="https://images.weserv.nl?url=news.example/img/a%20b.jpg" '
-     'data-original="/img/a b.jpg">'),
-    ('<img srcset="s.jpg 320w, l.jpg 1024w">',
-     '<img src="https://images.weserv.nl?url=news.example/story/l.jpg" '
-     'srcset="s.jpg 320w, l.jpg 1024w">'),
-])
-def test_image_proxy_rewrites_only_the_src(tag: str, expected: str) -> None:
-    body = f"<p>before</p>{tag}<p>after</p>"
-    assert proxy_images(body, PROXY, "https://news.example/story/1") == \
-        f"<p>before</p>{expected}<p>after</p>"
-
-
-def test_image_proxy_leaves_comments_and_scripts_alone() -> None:
-    body = '<!-- <img src="https://a/x.jpg"> --><p>x</p>'
-    assert proxy_images(body, PROXY, "https://a/") == body
-
-
-def test_image_proxy_never_rewrites_inside_an_attribute() -> None:
-    body = ('<p title="<img src=x data-src=//e.example/y.png onmouseover=alert(1) x=>">'
-            'Hover me</p>')
-    assert proxy_images(body, PROXY, "https://a/") == body
