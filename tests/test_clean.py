@@ -44,12 +44,13 @@ UNSAFE = [
     ('<form action="https://evil/"><input name="p"><button>go</button></form>', None),
     ('<object data="x.swf"></object><embed src="x.swf">', None),
     ('<iframe src="https://evil.example/"></iframe>text', "text"),
+    ('<script>alert(1)</script><img src="https://a/x.jpg">', '<img src="https://a/x.jpg">'),
     ('<iframe srcdoc="<script>alert(1)</script>"></iframe>', None),
     ('<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>', None),
     ('<svg><animate attributeName="href" values="javascript:alert(1)"/></svg>', None),
     ('<math><mi xlink:href="javascript:alert(1)">x</mi></math>', None),
-    ('<meta http-equiv="refresh" content="0;url=https://evil/">',
-     '<meta content="0;url=https://evil/">'),  # inert without http-equiv
+    ('<meta http-equiv="refresh" content="0;url=https://evil/"><p>x</p>',
+     '<meta content="0;url=https://evil/"><p>x</p>'),  # inert without http-equiv
     ('<base href="https://evil/"><link rel=stylesheet href="https://evil/x.css">', None),
     ('<div style="background:url(javascript:alert(1))">x</div>', None),
     ('<style>@import "https://evil/x.css";</style>', None),
@@ -91,7 +92,7 @@ def test_unsafe_parts_are_removed(body: str, expected: str | None) -> None:
 @pytest.mark.parametrize(("body", "expected"), [
     ("<p>a</p><!-- never closed", "<p>a</p><!-- never closed-->"),
     ("<p>a <b>bold to the end of the page", "<p>a <b>bold to the end of the page</b></p>"),
-    ("<style>p { color: red }", "<style>p { color: red }</style>"),
+    ("<p>a</p><style>p { color: red }", "<p>a</p><style>p { color: red }</style>"),
     ("<p>a<textarea>the rest of the page", "<p>a</p>"),  # a form control: dropped
 ])
 def test_a_body_that_would_swallow_the_rest_of_the_page_is_closed(body: str,
