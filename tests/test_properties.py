@@ -204,13 +204,13 @@ def unsafe_attribute(name: str, value: str) -> bool:
 
 # -------------------------------------------------------------- the sanitiser
 
-@settings(max_examples=400, **SETTINGS)
+@settings(max_examples=300, **SETTINGS)
 @given(bodies(unsafe=True))
 def test_no_visible_text_outside_unsafe_elements_is_lost(body: str) -> None:
     assert not visible(body) - visible(sanitise(body))
 
 
-@settings(max_examples=400, **SETTINGS)
+@settings(max_examples=300, **SETTINGS)
 @given(bodies(unsafe=True))
 def test_nothing_unsafe_survives(body: str) -> None:
     assert unsafe_parts(sanitise(body)) == []
