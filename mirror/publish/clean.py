@@ -46,6 +46,7 @@ DROP_WITH_CONTENT = frozenset({
     "script", "object", "embed", "applet", "param", "input", "textarea", "select",
     "option", "optgroup", "datalist", "keygen", "frame", "frameset", "base", "link",
     "portal", "animate", "animatemotion", "animatetransform", "set", "handler", "listener",
+    "isindex",  # older parsers make it a form with a text input
     # its content is a separate document the parse trees read below do not show, and
     # with shadowrootmode the browser renders it
     "template",
