@@ -35,6 +35,8 @@ WINDOWS_RESERVED = re.compile(r"(?:con|prn|aux|nul|com\d|lpt\d)(?:\..*)?", re.I)
 NO_BREAK_SPACES = re.compile("[\t\n\r\u00a0\u2007\u202f\u2028\u2029]")
 INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+# What kramdown may read as a tag: its names start with any letter (<新>), "_" or ":".
+HEADING_TAG_START = re.compile(r"<(?=[/!?:]|[^\W\d])")
 ASCII_PUNCTUATION = frozenset(string.punctuation)
 # A CommonMark code span: a run of backticks, then text, then a run of the same length.
 CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
@@ -125,16 +127,19 @@ def heading_line(title: str, link: str) -> str:
 
 
 def link_text(text: str) -> str:
-    """Text that Markdown shows as it is inside ``[...]``, escaped only where it must be.
+    """Text that Markdown (CommonMark and Jekyll's kramdown) shows as it is inside ``[...]``.
 
-    Balanced brackets (``[影]``) and other punctuation stay byte for byte, as the
-    original mirror wrote them, and so do entities (feeds give titles such as
-    ``R&amp;D``, which Markdown shows as the feed meant). Escaped: brackets that
-    would end the link early or start a link inside it, a backslash that would
-    escape what follows it, text that reads as an HTML tag (``&lt;``), a kramdown
-    attribute list or math; Liquid markers are neutralised. Code spans are left
-    as they are (nothing can be escaped inside them), unless Liquid markers force
-    every backtick to be escaped.
+    Escaped only where it must be: balanced brackets (``[影]``) and other
+    punctuation stay byte for byte, as the original mirror wrote them, and so do
+    entities (feeds give titles such as ``R&amp;D``, which Markdown shows as the
+    feed meant). Escaped: brackets that would end the link early or start a link
+    inside it, a backslash that would escape what follows it, text that reads as
+    an HTML tag (``&lt;``), kramdown's attribute lists (``{:``), math (``$$``) and
+    footnotes (``[^``), and, beside brackets, the emphasis marks kramdown would
+    let hide one. Liquid markers are neutralised. Code spans are left as they are
+    (nothing can be escaped inside them); a backtick outside one is escaped, since
+    kramdown pairs backticks CommonMark leaves alone. With Liquid markers there
+    are no code spans: every backtick is escaped.
     """
     liquid = has_liquid(text)
     code = [False] * len(text)
@@ -142,21 +147,28 @@ def link_text(text: str) -> str:
         for span in CODE_SPAN.finditer(text):
             code[span.start():span.end()] = [True] * (span.end() - span.start())
     escaped = _unbalanced_brackets(text, code)
-    parts: list[str] = []
-    for i, char in enumerate(text):
-        if code[i]:
-            parts.append(char)
-        elif i in escaped or (char == "`" and liquid) or \
-                (char == "\\" and (i + 1 == len(text) or text[i + 1] in ASCII_PUNCTUATION)) or \
-                (char == "{" and text[i + 1:i + 2] == ":") or \
-                (char == "$" and "$" in (text[i - 1:i], text[i + 1:i + 2])):
-            parts.append("\\" + char)
-        elif char == "<" and TAG_START.match(text, i):
-            parts.append("&lt;")
-        else:
-            parts.append(char)
-    shown = "".join(parts)
+    brackets = any(char in "[]" and not code[i] and i not in escaped
+                   for i, char in enumerate(text))
+    shown = "".join(char if code[i] else _shown(text, i, escaped, brackets)
+                    for i, char in enumerate(text))
     return neutralise_liquid(shown) if liquid else shown
+
+
+def _shown(text: str, i: int, escaped: set[int], brackets: bool) -> str:
+    """How character ``i`` of a title is written inside the heading's link text."""
+    char, before, after = text[i], text[i - 1:i], text[i + 1:i + 2]
+    if i in escaped or char == "`" or \
+            (char == "\\" and (not after or after in ASCII_PUNCTUATION)) or \
+            (char == "{" and after == ":") or (char == "$" and "$" in (before, after)) or \
+            (char in "*_" and brackets):
+        return "\\" + char
+    if char == "<" and HEADING_TAG_START.match(text, i):
+        return "&lt;"
+    if char == "^" and (i == 0 or (before == "[" and i - 1 not in escaped)):
+        return "&#94;"  # kramdown reads "[^" as a footnote and escapes no "^"
+    if char == "~" and brackets and "~" in (before, after):
+        return "&#126;"  # nor "~", which GFM's "~~" would pair across a bracket
+    return char
 
 
 def _unbalanced_brackets(text: str, code: list[bool]) -> set[int]:
