@@ -94,6 +94,10 @@ def test_unsafe_parts_are_removed(body: str, expected: str | None) -> None:
     ("<p>a <b>bold to the end of the page", "<p>a <b>bold to the end of the page</b></p>"),
     ("<p>a</p><style>p { color: red }", "<p>a</p><style>p { color: red }</style>"),
     ("<p>a<textarea>the rest of the page", "<p>a</p>"),  # a form control: dropped
+    ("<p>a</p><title>x", "<p>a</p><title>x</title>"),
+    ("<p>a</p><xmp>x <b>y", "<p>a</p><xmp>x <b>y</xmp>"),
+    # <plaintext> makes the rest of the page text: the text stays, the element goes
+    ("<p>a</p><plaintext>rest <b>of</b>", "<p>a</p>rest &lt;b&gt;of&lt;/b&gt;"),
 ])
 def test_a_body_that_would_swallow_the_rest_of_the_page_is_closed(body: str,
                                                                  expected: str) -> None:

@@ -52,8 +52,8 @@ DROP_WITH_CONTENT = frozenset({
     "template",
 })
 # Removed, their content kept: without a <form> nothing can be submitted, and some
-# sites wrap a whole article in one.
-UNWRAPPED = frozenset({"form"})
+# sites wrap a whole article in one; <plaintext> would make the rest of the page text.
+UNWRAPPED = frozenset({"form", "plaintext"})
 # Elements whose text no reader sees: what they hold does not count as the body's text.
 UNSEEN = DROP_WITH_CONTENT | {"style", "noscript", "iframe", "noembed", "noframes"}
 # Attributes no post needs and that can run code, submit data or redirect the page.
@@ -161,10 +161,12 @@ class _Policy:
     def clean(self, body: str, tree: LexborNode) -> str:
         """The body with the unsafe parts removed and its visible text kept; BodyLost else.
 
-        ``tree`` is the body as ``read`` gives it; it is consumed.
+        ``tree`` is the body as ``read`` gives it.
         """
         tags, attributes = _names(tree)
-        text = visible_text(tree)
+        # read without what follows the post, which an unclosed <title> or <xmp> would
+        # hold as text
+        text = visible_text(read(body, closed=False))
         cleaned = self._kept(self._nh3(body, tags, attributes), text)
         if cleaned is not None:
             return cleaned
