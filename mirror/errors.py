@@ -7,7 +7,8 @@
     ├── EntryError     this article is skipped and retried next run
     │   ├── PageGone   the article page can never be used: fall back to the summary
     │   └── BodyLost   the body cannot be made safe without losing its text: it is not
-    │                  written that way (the feed's summary instead, else retried)
+    │       │          written that way (the feed's summary instead, else retried)
+    │       └── EmptyBody  the body would show nothing: likewise
     ├── ArchiveError   writing failed: stop (disk problems are global)
     └── GitError       git failed: stop; the files are already safe on disk
 
@@ -64,3 +65,7 @@ class GitError(MirrorError):
 def internal_error(exc: Exception) -> str:
     """A bug, said in one line: the exception's kind and message, no traceback."""
     return f"internal error: {type(exc).__name__}: {exc}"
+
+
+class EmptyBody(BodyLost):
+    """The body, made safe, would show nothing (no text, no image): never written empty."""

@@ -39,6 +39,7 @@ import nh3
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from mirror.errors import BodyLost
+from mirror.models import DEFAULT_VIDEO_HOSTS
 from mirror.urls import strip_scheme
 
 # Removed with everything inside them.
@@ -71,12 +72,6 @@ UNSAFE_CSS = re.compile(r"expression\s*\(|javascript:|vbscript:|behavior\s*:|-mo
 CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.S)
 SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.I)
 URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
-DEFAULT_VIDEO_HOSTS = (
-    "www.youtube.com/embed/", "youtube.com/embed/", "www.youtube-nocookie.com/embed/",
-    "player.vimeo.com/video/", "www.dailymotion.com/embed/", "geo.dailymotion.com/player",
-    "player.bilibili.com/", "v.qq.com/txp/iframe/", "www.facebook.com/plugins/video.php",
-    "players.brightcove.net/", "rumble.com/embed/", "www.tiktok.com/embed/",
-)
 AFTER_POST = "data-mirror-after-post"
 # Tags an HTML parser ignores inside a page's body but other readers of a post may not.
 IGNORED_HERE = re.compile(r"<(?:frameset|frame)\b", re.I)
@@ -310,6 +305,15 @@ def _names(tree: LexborNode) -> tuple[set[str], set[str]]:
             attributes.update(node.attributes)
     tags -= {"html", "head", "body"}
     return tags, attributes
+
+
+MEDIA = "img, video, audio, iframe, picture, svg, object"
+
+
+def shows_nothing(body: str) -> bool:
+    """Whether a (safe) body has no text a reader sees and no image or player."""
+    tree = read(body, closed=False)
+    return not tree.css_first(MEDIA) and not visible_text(tree)
 
 
 def visible_text(tree: LexborNode) -> str:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import yaml
 from slugify import slugify
 
-from mirror.errors import EntryError
+from mirror.errors import EmptyBody, EntryError
 from mirror.models import Article, Entry, FeedConfig, Post
 from mirror.publish.clean import (
     DEFAULT_VIDEO_HOSTS,
@@ -24,6 +24,7 @@ from mirror.publish.clean import (
     neutralise_liquid,
     one_line,
     sanitise,
+    shows_nothing,
 )
 from mirror.publish.images import proxy_images
 
@@ -79,6 +80,8 @@ def render_body(article: Article, feed: FeedConfig,
         body = proxy_images(body, feed.image_proxy, article.entry.link)
     # Sanitised last: whatever the steps before it produced, only safe markup gets out.
     body = sanitise(body, video_hosts)
+    if shows_nothing(body):
+        raise EmptyBody("the post would show nothing: no text and no image")
     if feed.format == "markdown":
         return _markdown(body) + "\n"
     if has_liquid(body):
