@@ -68,6 +68,10 @@ CJK_CODECS = ("gb18030", "big5hkscs", "euc_jp", "cp932", "cp949")
 # What each language's pages are likely in, most likely first.
 LANGUAGE_CODECS = {"zh-hant": ("big5hkscs", "gb18030"), "zh": ("gb18030", "big5hkscs"),
                    "ja": ("cp932", "euc_jp"), "ko": ("cp949",)}
+# The script each CJK encoding is made for: GB2312 has kana and Big5 has kana too, but
+# Japanese text is in Japanese encodings.
+NATIVE_SCRIPTS = {"gb18030": "zh", "big5hkscs": "zh", "euc_jp": "ja", "cp932": "ja",
+                  "cp949": "ko"}
 # What a feed's own legacy encoding says about its language, when it declares none.
 CODEC_LANGUAGES = {"gb18030": "zh-CN", "big5hkscs": "zh-TW", "cp950": "zh-TW",
                    "cp932": "ja", "euc_jp": "ja", "shift_jis": "ja", "iso2022_jp": "ja",
@@ -134,19 +138,32 @@ class Reading:
 
     @property
     def fluent(self) -> bool:
-        if not self.clean or self.script is None:
+        """Reads as real CJK text. On a few characters, a share means little: then one
+        common character and no flaw."""
+        if self.script is None:
             return False
-        if not self.judged_enough:
-            return self.fluency * self.judged >= 1
-        return self.fluency >= FLUENT
+        if self.judged_enough:
+            return self.clean and self.fluency >= FLUENT
+        return self.errors == 0 and self.common >= 1
+
+    @property
+    def common(self) -> int:
+        """How many of the judged characters are among the commonest."""
+        return round(self.fluency * self.judged)
 
     @property
     def paired(self) -> bool:
-        """Non-ASCII characters mostly in runs, as CJK bytes read one by one are."""
+        """Non-ASCII characters mostly in runs of three or more, as CJK bytes read one by
+        one are (and Cyrillic or Greek words); accented Latin letters mostly stand alone."""
         if self.non_ascii < MIN_PAIRED_CHARS:
             return False
         runs = NON_ASCII.findall(self.text, 0, MAX_PROFILED_TEXT)
-        return sum(len(run) for run in runs if len(run) > 1) * 2 > sum(map(len, runs))
+        return sum(len(run) for run in runs if len(run) >= 3) * 2 > sum(map(len, runs))
+
+    @property
+    def native(self) -> bool:
+        """Text in the script its encoding is made for (Japanese in EUC-JP, not in GB2312)."""
+        return NATIVE_SCRIPTS.get(self.codec) == self.script
 
     @property
     def telling(self) -> bool:
@@ -159,8 +176,13 @@ class Reading:
 
     @property
     def cjk(self) -> bool:
-        """Evidently CJK text: enough of it, and clean or fluent (then damaged)."""
-        return self.script is not None and self.judged_enough and (self.clean or self.telling)
+        """Evidently CJK text: enough of it, clean or fluent (then damaged); or a little,
+        without a flaw, that holds common characters."""
+        if self.script is None:
+            return False
+        if self.judged_enough:
+            return self.clean or self.telling
+        return self.errors == 0 and self.common >= 2
 
 
 def decode(content: bytes, content_type: str | None = None,
@@ -355,14 +377,17 @@ def _cjk_readings(content: bytes, expected: _Expected) -> list[Reading]:
     for codec in dict.fromkeys(expected.codecs + CJK_CODECS):
         reading = _judge(codec, _decoded(sample, codec))
         readings.append(reading)
-        if reading.fluent and reading.judged_enough and reading.fluency >= SURELY_FLUENT:
+        if reading.fluent and reading.native and reading.judged_enough \
+                and reading.fluency >= SURELY_FLUENT:
             break
     return readings
 
 
 def _most_fluent(readings: list[Reading], preferred: tuple[str, ...]) -> Reading | None:
-    """The most fluent reading; a preferred (declared, hinted) one when nearly as fluent."""
+    """The most fluent reading, in its own script's encoding if one reads fluently; a
+    preferred (declared, hinted) one when nearly as fluent."""
     fluent = [r for r in readings if r.fluent]
+    fluent = [r for r in fluent if r.native] or fluent
     if not fluent:
         return None
     best = max(fluent, key=lambda r: r.fluency)  # the first of equals: the expected one
@@ -397,7 +422,7 @@ class _Decision:
             if not reading.clean:
                 continue
             if reading.script is not None:
-                if reading.fluent and reading.judged_enough:
+                if reading.fluent and reading.judged_enough and reading.native:
                     return reading.text, codec
                 unproven.append(reading)
             elif self._plausible_single_byte(reading):
@@ -422,7 +447,7 @@ class _Decision:
             return True
         if self.expected.script is not None:
             return False
-        return not any(r.cjk or r.fluent for r in self.cjk_readings)
+        return not any(r.cjk for r in self.cjk_readings)
 
     def _single_byte(self) -> tuple[str, str]:
         cjk = next((r for r in self.cjk_readings if r.cjk), None)
