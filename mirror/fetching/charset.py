@@ -29,9 +29,8 @@ candidates and break near-ties; they never override what the text shows.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
-import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -80,22 +79,28 @@ CODEC_LANGUAGES = {"gb18030": "zh-CN", "big5hkscs": "zh-TW", "cp950": "zh-TW",
 # The commonest characters of each script: 100 of Chinese (and their traditional
 # forms), 79 Japanese kanji, 40 kana, 26 Hangul syllables. The lists are
 # charset-normalizer's (MIT), which derives them from Wikipedia frequency counts.
-TOP_HAN = frozenset(
+TOP_HAN = re.compile("[" +
     "的一是不了在人有我他这个们中来上大为和国地到以说时要就出会可也你对生能而子那得于着下自之"
     "年过发后作里用道行所然家种事成方多经么去法学如都同现当没动面起看定天分还进好小部其些主样"
     "理心她本前开但因只从想实"
     "這個們來為國說時會對於著過發後裡裏種麼經學現當沒動還進樣實從開與"
     "日二本長出三見月五間東四今金九入高円外八六気七山話女北午百書先名川千水半男西電校語土木"
-    "聞食車何南万毎白母火右読友左休父雨")
-TOP_KANA = frozenset(
-    "のにるたとはしいをでてがなれからさっりすあもこまうくよきんめおけ"
-    "ーンスルトリイアラックドシレジタフロカテマ")
-TOP_HANGUL = frozenset("이다에의는로하을가고지서한은기으년대사시를리도인스일")
+    "聞食車何南万毎白母火右読友左休父雨" + "]+")
+TOP_KANA = re.compile("[のにるたとはしいをでてがなれからさっりすあもこまうくよきんめおけ"
+                      "ーンスルトリイアラックドシレジタフロカテマ]+")
+TOP_HANGUL = re.compile("[이다에의는로하을가고지서한은기으년대사시를리도인스일]+")
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+")
+KANA = re.compile("[\u3041-\u30ff]+")
+HANGUL = re.compile("[\uac00-\ud7a3]+")
+# Letters of alphabets: Latin, Greek, Cyrillic, Hebrew, Arabic, Thai; half-width katakana
+OTHER_LETTERS = re.compile(
+    "[\u00c0-\u024f\u0370-\u052f\u0590-\u06ff\u0e00-\u0e7f\u1e00-\u1fff\uff66-\uff9d]+")
+JUNK = re.compile("[\x80-\x9f\ue000-\uf8ff\U000f0000-\U0010ffff]+")
 
 NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
-MAX_PROFILED_TEXT = 200_000  # characters of a reading looked at, to bound the cost...
-MAX_PROFILED_CHARS = 5_000  # ...and non-ASCII ones counted: plenty to judge fluency
+MAX_PROFILED_CHARS = 1_000  # non-ASCII characters a reading is judged on: plenty
+SAMPLE_CHARS = 8_192  # the first stretch of a reading looked at for them (grown if need be)
 SAMPLE_BYTES = 65_536  # detection reads this much with each candidate
 MIN_JUDGED_CHARS = 30  # below this a fluency figure is noise: ask for one common character
 FLUENT = 0.10  # real CJK text: 0.15-0.6 of its characters are the commonest; misreadings <0.09
@@ -104,6 +109,8 @@ HINT_MARGIN = 0.8  # a hinted encoding wins when this close to the most fluent o
 MAX_ERROR_SHARE = 0.02  # broken characters tolerated, as a share of the non-ASCII ones
 MAX_STRAY_ERRORS = 2
 UTF8_VALID_PER_ERROR = 20  # "nearly UTF-8": at least this many good characters per bad one
+UTF8_WINDOW_BYTES = 16_384
+NON_ASCII_BYTE = re.compile(rb"[\x80-\xff]")
 MIN_PAIRED_CHARS = 8
 
 
@@ -131,6 +138,9 @@ class Reading:
     script: str | None  # "zh", "ja", "ko"; None when the text is not mostly CJK
     fluency: float  # share of the script's commonest characters
     judged: int  # how many characters the fluency was measured on
+    # Non-ASCII characters mostly in runs of three or more, as CJK bytes read one by one
+    # are (and Cyrillic or Greek words); accented Latin letters mostly stand alone.
+    paired: bool
 
     @property
     def clean(self) -> bool:
@@ -150,15 +160,6 @@ class Reading:
     def common(self) -> int:
         """How many of the judged characters are among the commonest."""
         return round(self.fluency * self.judged)
-
-    @property
-    def paired(self) -> bool:
-        """Non-ASCII characters mostly in runs of three or more, as CJK bytes read one by
-        one are (and Cyrillic or Greek words); accented Latin letters mostly stand alone."""
-        if self.non_ascii < MIN_PAIRED_CHARS:
-            return False
-        runs = NON_ASCII.findall(self.text, 0, MAX_PROFILED_TEXT)
-        return sum(len(run) for run in runs if len(run) >= 3) * 2 > sum(map(len, runs))
 
     @property
     def native(self) -> bool:
@@ -198,11 +199,10 @@ def decode(content: bytes, content_type: str | None = None,
     utf8 = _utf8(content)
     if utf8 is not None:
         return utf8, "utf-8"
-    expected = _expected(hint, content)
     declared = [codec for codec in map(codec_for, _labels(content_type, content))
                 if codec and not codec.startswith(("utf-8", "utf-16"))]
     # not UTF-8 (seen above); UTF-16 without a byte-order mark never is
-    return _Decision(content, expected).decide(declared)
+    return _Decision(content, hint).decide(declared)
 
 
 def _labels(content_type: str | None, content: bytes) -> list[str]:
@@ -259,17 +259,25 @@ def to_utf8_xml(content: bytes, content_type: str | None,
 
 
 def _utf8(content: bytes) -> str | None:
-    """The text when the bytes are UTF-8: valid, or broken in a few places only."""
+    """The text when the bytes are UTF-8: valid, or broken in a few places only (judged
+    on the stretch where the non-ASCII bytes start)."""
     try:
         return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    sample = content[:SAMPLE_BYTES].decode("utf-8", errors="replace")
-    broken = sample.count("\ufffd")
-    good = len(sample) - len(sample.encode("ascii", "ignore")) - broken
-    if good < UTF8_VALID_PER_ERROR * broken:
+    except UnicodeDecodeError as error:
+        start = error.start
+    first = NON_ASCII_BYTE.search(content)
+    begin = first.start() if first else start
+    window = content[begin:begin + UTF8_WINDOW_BYTES].decode("utf-8", errors="replace")
+    if not _nearly_valid(window):
         return None
-    return content.decode("utf-8", errors="replace")
+    text = content.decode("utf-8", errors="replace")
+    return text if _nearly_valid(text) else None
+
+
+def _nearly_valid(utf8: str) -> bool:
+    broken = utf8.count("\ufffd")
+    good = len(utf8) - len(utf8.encode("ascii", "ignore")) - broken
+    return good >= UTF8_VALID_PER_ERROR * broken
 
 
 def _language_key(language: str | None) -> str | None:
@@ -326,47 +334,53 @@ def _decoded(content: bytes, codec: str) -> str:
 
 def _judge(codec: str, text: str) -> Reading:
     """Measure a reading: broken characters, its script, and how fluent it is."""
+    chars = _non_ascii_sample(text)
     non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    chars = ASCII_RUNS.sub("", text[:MAX_PROFILED_TEXT])[:MAX_PROFILED_CHARS]
-    han = top_han = kana = top_kana = hangul = top_hangul = letters = junk = 0
-    for char, count in Counter(chars).items():
-        point = ord(char)
-        if 0x4E00 <= point <= 0x9FFF or 0x3400 <= point <= 0x4DBF or 0xF900 <= point <= 0xFAFF \
-                or 0x20000 <= point <= 0x3FFFF:
-            han += count
-            top_han += count if char in TOP_HAN else 0
-        elif 0x3041 <= point <= 0x30FF:
-            kana += count
-            top_kana += count if char in TOP_KANA else 0
-        elif 0xAC00 <= point <= 0xD7A3:
-            hangul += count
-            top_hangul += count if char in TOP_HANGUL else 0
-        elif point <= 0x9F or unicodedata.category(char) in ("Co", "Cn", "Cs"):
-            junk += count  # C1 controls, private use, unassigned: no text has them
-        elif char.isalpha():
-            letters += count
+    junk = _count(JUNK, chars)  # C1 controls, private use: no real text has them
     errors = text.count("\ufffd") + round(junk * non_ascii / max(1, len(chars)))
-    script, top, judged = _script(han, top_han, kana, top_kana, hangul, top_hangul, letters)
+    script, common, judged = _script(chars)
+    paired = script is None and non_ascii >= MIN_PAIRED_CHARS and _in_runs(text)
     return Reading(codec=codec, text=text, errors=errors, non_ascii=non_ascii, script=script,
-                   fluency=top / judged if judged else 0.0, judged=judged)
+                   fluency=common / judged if judged else 0.0, judged=judged, paired=paired)
 
 
-def _script(han: int, top_han: int, kana: int, top_kana: int, hangul: int, top_hangul: int,
-            letters: int) -> tuple[str | None, int, int]:
-    """(script, commonest characters, characters judged) of a reading.
+def _non_ascii_sample(text: str) -> str:
+    """The first non-ASCII characters of a text, enough of them to judge it."""
+    size = SAMPLE_CHARS
+    while True:
+        chars = ASCII_RUNS.sub("", text[:size])
+        if len(chars) >= MAX_PROFILED_CHARS or size >= len(text):
+            return chars[:MAX_PROFILED_CHARS]
+        size *= 4
+
+
+def _in_runs(text: str) -> bool:
+    """Whether most non-ASCII characters come in runs of three or more."""
+    runs = NON_ASCII.findall(text, 0, SAMPLE_CHARS * 4)
+    return sum(len(run) for run in runs if len(run) >= 3) * 2 > sum(map(len, runs))
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    """How many characters of ``text`` the (run-matching) pattern covers."""
+    return sum(map(len, pattern.findall(text)))
+
+
+def _script(chars: str) -> tuple[str | None, int, int]:
+    """(script, commonest characters, characters judged) of a reading's non-ASCII text.
 
     Japanese is judged on its kanji: EUC-JP kana read as GB2312 are still the same
     kana, so only the kanji tell the two readings apart."""
+    han, kana, hangul = _count(HAN, chars), _count(KANA, chars), _count(HANGUL, chars)
     cjk = han + kana + hangul
-    if not cjk or cjk < letters:
+    if not cjk or cjk < _count(OTHER_LETTERS, chars):
         return None, 0, 0
     if hangul * 2 >= cjk:
-        return "ko", top_hangul, hangul
+        return "ko", _count(TOP_HANGUL, chars), hangul
     if kana * 10 >= cjk:
         if han >= MIN_JUDGED_CHARS:
-            return "ja", top_han, han
-        return "ja", top_han + top_kana, han + kana
-    return "zh", top_han, han
+            return "ja", _count(TOP_HAN, chars), han
+        return "ja", _count(TOP_HAN, chars) + _count(TOP_KANA, chars), han + kana
+    return "zh", _count(TOP_HAN, chars), han
 
 
 def _cjk_readings(content: bytes, expected: _Expected) -> list[Reading]:
@@ -401,10 +415,14 @@ def _most_fluent(readings: list[Reading], preferred: tuple[str, ...]) -> Reading
 class _Decision:
     """Which reading of a document to take; the CJK readings are made once, when needed."""
 
-    def __init__(self, content: bytes, expected: _Expected) -> None:
+    def __init__(self, content: bytes, hint: CharsetHint | None) -> None:
         self.content = content
-        self.expected = expected
+        self.hint = hint
         self._cjk: list[Reading] | None = None
+
+    @functools.cached_property
+    def expected(self) -> _Expected:
+        return _expected(self.hint, self.content)
 
     @property
     def cjk_readings(self) -> list[Reading]:
