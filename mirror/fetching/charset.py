@@ -141,6 +141,7 @@ class Reading:
     # Non-ASCII characters mostly in runs of three or more, as CJK bytes read one by one
     # are (and Cyrillic or Greek words); accented Latin letters mostly stand alone.
     paired: bool
+    complete: bool = True  # False: read from the first SAMPLE_BYTES only
 
     @property
     def clean(self) -> bool:
@@ -188,7 +189,8 @@ class Reading:
 
 def decode(content: bytes, content_type: str | None = None,
            hint: CharsetHint | None = None) -> tuple[str, str]:
-    """(text, codec name) for a document's bytes and its Content-Type header.
+    """(text, codec name) for a document's bytes, its Content-Type header and what the
+    run knows about it (``hint``).
 
     Raises Undecodable when no charset gives plausible text."""
     for bom, name in BOMS:
@@ -332,7 +334,7 @@ def _decoded(content: bytes, codec: str) -> str:
     return text.replace("\ue5e5", "\u3000") if codec == "gb18030" else text
 
 
-def _judge(codec: str, text: str) -> Reading:
+def _judge(codec: str, text: str, complete: bool = True) -> Reading:
     """Measure a reading: broken characters, its script, and how fluent it is."""
     chars = _non_ascii_sample(text)
     non_ascii = len(text) - len(text.encode("ascii", "ignore"))
@@ -341,7 +343,8 @@ def _judge(codec: str, text: str) -> Reading:
     script, common, judged = _script(chars)
     paired = script is None and non_ascii >= MIN_PAIRED_CHARS and _in_runs(text)
     return Reading(codec=codec, text=text, errors=errors, non_ascii=non_ascii, script=script,
-                   fluency=common / judged if judged else 0.0, judged=judged, paired=paired)
+                   fluency=common / judged if judged else 0.0, judged=judged, paired=paired,
+                   complete=complete)
 
 
 def _non_ascii_sample(text: str) -> str:
@@ -389,7 +392,7 @@ def _cjk_readings(content: bytes, expected: _Expected) -> list[Reading]:
     sample = content[:SAMPLE_BYTES]
     readings = []
     for codec in dict.fromkeys(expected.codecs + CJK_CODECS):
-        reading = _judge(codec, _decoded(sample, codec))
+        reading = _judge(codec, _decoded(sample, codec), complete=len(sample) == len(content))
         readings.append(reading)
         if reading.fluent and reading.native and reading.judged_enough \
                 and reading.fluency >= SURELY_FLUENT:
@@ -448,14 +451,16 @@ class _Decision:
         preferred = tuple(r.codec for r in unproven) + self.expected.codecs
         best = _most_fluent(unproven + self.cjk_readings, preferred)
         if best is not None:
-            return self._full(best), best.codec
+            return self._whole(best)
         damaged = next((r for r in self.cjk_readings if r.telling), None)
         if damaged is not None:
-            raise Undecodable(f"it reads as {_script_name(damaged.script)} in {damaged.codec} "
-                              f"but {damaged.errors} of its {damaged.non_ascii} characters "
-                              f"are broken (a damaged or mixed encoding)")
-        if unproven:
+            raise _damaged(damaged)
+        if unproven:  # the declaration stands where the text cannot tell
             return unproven[0].text, unproven[0].codec
+        hinted = next((r for r in self.cjk_readings if r.codec in self.expected.codecs
+                       and r.script is not None and r.errors == 0), None)
+        if hinted is not None:  # so does the hint: a flawless reading in its encoding
+            return self._whole(hinted)
         return self._single_byte()
 
     def _plausible_single_byte(self, reading: Reading) -> bool:
@@ -468,19 +473,30 @@ class _Decision:
         return not any(r.cjk for r in self.cjk_readings)
 
     def _single_byte(self) -> tuple[str, str]:
+        """A single-byte code page, when no CJK reading is evident and none is expected."""
         cjk = next((r for r in self.cjk_readings if r.cjk), None)
         if cjk is None:
             text, codec = _single_byte(self.content)
-            if self._plausible_single_byte(_judge(codec, text)):
+            reading = _judge(codec, text)
+            if reading.script is None and self._plausible_single_byte(reading):
                 return text, codec
         script = self.expected.script or (cjk.script if cjk else None)
-        raise Undecodable(f"it is {_script_name(script)} but no encoding reads it as "
-                          f"plausible text (a mixed, damaged or unknown encoding)")
+        raise Undecodable(f"no charset reads it as plausible {_script_name(script)} text "
+                          f"(a mixed, damaged or unknown encoding)")
 
-    def _full(self, reading: Reading) -> str:
-        if len(self.content) > SAMPLE_BYTES:
-            return _decoded(self.content, reading.codec)
-        return reading.text
+    def _whole(self, reading: Reading) -> tuple[str, str]:
+        """The whole document in the encoding a reading of its start chose."""
+        if not reading.complete:
+            reading = _read(self.content, reading.codec)
+            if not reading.clean:
+                raise _damaged(reading)
+        return reading.text, reading.codec
+
+
+def _damaged(reading: Reading) -> Undecodable:
+    return Undecodable(f"it reads as {_script_name(reading.script)} only in {reading.codec}, "
+                       f"where {reading.errors} of its {reading.non_ascii} characters are "
+                       f"broken (a damaged or mixed encoding)")
 
 
 def _single_byte(content: bytes) -> tuple[str, str]:
