@@ -32,9 +32,6 @@ LABELS = {"gb18030": "gbk", "big5hkscs": "big5", "euc_jp": "euc-jp", "cp932": "s
 # A declaration that reads the bytes without an error but into the wrong CJK text.
 CONFUSABLE = {"gb18030": "big5", "big5hkscs": "gb2312", "euc_jp": "gb2312", "cp932": "euc-jp",
               "cp949": "gb2312", "utf-8": "gb2312"}
-# A page of vendor-specific characters (a test table of them): no reading is fluent, and
-# undeclared it is refused rather than guessed; declared, the declaration stands.
-UNJUDGEABLE = {"chardet-CP932/www2.chuo-u.ac.jp-suishin.xml"}
 META = re.compile(rb"<meta[^>]+charset\s*=[^>]*>", re.I)
 XML_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
 CJK_RUN = re.compile(r"[\u3400-\u9fff]{4,}")
@@ -137,10 +134,6 @@ def test_cjk_feeds_read_right_however_declared(name: str) -> None:
         path, codec = shared("corpus", "feeds", "nonutf8-cjk", folder, file), FOLDER_CODECS[folder]
     data = path.read_bytes()
     for variant, (body, content_type) in variants(data, codec, "application/xml").items():
-        if name in UNJUDGEABLE and not variant.startswith("right"):
-            with pytest.raises(Undecodable):
-                decode(body, content_type)
-            continue
         text, _ = decode(body, content_type)
         assert same_text(text, body, codec), variant
 
@@ -184,6 +177,14 @@ def test_the_hint_decides_what_too_little_text_cannot() -> None:
     assert decode(data, "text/html", CharsetHint(language="zh-CN")) == (name, "gb18030")
     assert decode(data, "text/html", CharsetHint(encoding="gb2312")) == (name, "gb18030")
     assert decode(data, "text/html; charset=gbk") == (name, "gb18030")
+
+
+def test_a_few_rare_characters_are_refused_undeclared_and_read_as_declared() -> None:
+    rare = "<p>琩琮瑢璉璟甁畯皂皜皞</p>"  # no common character, and they read as GB18030 too
+    data = rare.encode("cp932")
+    with pytest.raises(Undecodable):
+        decode(data, "text/html")  # not windows-1252, whatever charset-normalizer says
+    assert decode(data, "text/html; charset=shift_jis") == (rare, "cp932")
 
 
 KOI8 = ("Наверное, единственное, во что сегодня можно верить безоговорочно, так это в то, "

@@ -104,7 +104,6 @@ SAMPLE_CHARS = 8_192  # the first stretch of a reading looked at for them (grown
 SAMPLE_BYTES = 65_536  # detection reads this much with each candidate
 MIN_JUDGED_CHARS = 30  # below this a fluency figure is noise: ask for one common character
 FLUENT = 0.10  # real CJK text: 0.15-0.6 of its characters are the commonest; misreadings <0.09
-SURELY_FLUENT = 0.20  # no misreading came near this: stop trying other encodings
 HINT_MARGIN = 0.8  # a hinted encoding wins when this close to the most fluent one
 MAX_ERROR_SHARE = 0.02  # broken characters tolerated, as a share of the non-ASCII ones
 MAX_STRAY_ERRORS = 2
@@ -178,13 +177,13 @@ class Reading:
 
     @property
     def cjk(self) -> bool:
-        """Evidently CJK text: enough of it, clean or fluent (then damaged); or a little,
-        without a flaw, that holds common characters."""
+        """Evidently CJK text: enough of it, clean or fluent (then damaged); or a little
+        without a flaw (Cyrillic or Greek words of odd length break a CJK reading)."""
         if self.script is None:
             return False
         if self.judged_enough:
             return self.clean or self.telling
-        return self.errors == 0 and self.common >= 2
+        return self.errors == 0
 
 
 def decode(content: bytes, content_type: str | None = None,
@@ -340,7 +339,7 @@ def _judge(codec: str, text: str, complete: bool = True) -> Reading:
     non_ascii = len(text) - len(text.encode("ascii", "ignore"))
     junk = _count(JUNK, chars)  # C1 controls, private use: no real text has them
     errors = text.count("\ufffd") + round(junk * non_ascii / max(1, len(chars)))
-    script, common, judged = _script(chars)
+    script, common, judged = _script(chars, japanese_codec=NATIVE_SCRIPTS.get(codec) == "ja")
     paired = script is None and non_ascii >= MIN_PAIRED_CHARS and _in_runs(text)
     return Reading(codec=codec, text=text, errors=errors, non_ascii=non_ascii, script=script,
                    fluency=common / judged if judged else 0.0, judged=judged, paired=paired,
@@ -368,11 +367,13 @@ def _count(pattern: re.Pattern[str], text: str) -> int:
     return sum(map(len, pattern.findall(text)))
 
 
-def _script(chars: str) -> tuple[str | None, int, int]:
+def _script(chars: str, japanese_codec: bool) -> tuple[str | None, int, int]:
     """(script, commonest characters, characters judged) of a reading's non-ASCII text.
 
-    Japanese is judged on its kanji: EUC-JP kana read as GB2312 are still the same
-    kana, so only the kanji tell the two readings apart."""
+    Japanese read with a non-Japanese codec is judged on its kanji only: EUC-JP kana
+    read as GB2312 are still the same kana, so only the kanji tell the two readings
+    apart. Read with a Japanese codec, its kana count too (Shift_JIS and EUC-JP do
+    not read each other's kana), so a page of katakana and rare kanji still reads."""
     han, kana, hangul = _count(HAN, chars), _count(KANA, chars), _count(HANGUL, chars)
     cjk = han + kana + hangul
     if not cjk or cjk < _count(OTHER_LETTERS, chars):
@@ -380,24 +381,20 @@ def _script(chars: str) -> tuple[str | None, int, int]:
     if hangul * 2 >= cjk:
         return "ko", _count(TOP_HANGUL, chars), hangul
     if kana * 10 >= cjk:
-        if han >= MIN_JUDGED_CHARS:
-            return "ja", _count(TOP_HAN, chars), han
-        return "ja", _count(TOP_HAN, chars) + _count(TOP_KANA, chars), han + kana
+        common_han = _count(TOP_HAN, chars)
+        if han >= MIN_JUDGED_CHARS and not japanese_codec:
+            return "ja", common_han, han
+        return "ja", common_han + _count(TOP_KANA, chars), han + kana
     return "zh", _count(TOP_HAN, chars), han
 
 
 def _cjk_readings(content: bytes, expected: _Expected) -> list[Reading]:
-    """The content read with each CJK encoding, the expected ones first; stops at
-    one so fluent that no misreading comes close."""
+    """The start of the content read with each CJK encoding, the expected ones first.
+    All of them: hiragana in EUC-JP are the commonest Chinese characters in Big5, so a
+    fluent reading may still lose to a more fluent one."""
     sample = content[:SAMPLE_BYTES]
-    readings = []
-    for codec in dict.fromkeys(expected.codecs + CJK_CODECS):
-        reading = _judge(codec, _decoded(sample, codec), complete=len(sample) == len(content))
-        readings.append(reading)
-        if reading.fluent and reading.native and reading.judged_enough \
-                and reading.fluency >= SURELY_FLUENT:
-            break
-    return readings
+    return [_judge(codec, _decoded(sample, codec), complete=len(sample) == len(content))
+            for codec in dict.fromkeys(expected.codecs + CJK_CODECS)]
 
 
 def _most_fluent(readings: list[Reading], preferred: tuple[str, ...]) -> Reading | None:
