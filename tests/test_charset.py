@@ -13,7 +13,7 @@ import pytest
 
 from mirror.errors import PageGone
 from mirror.fetching.article_page import fetch_page
-from mirror.fetching.charset import CharsetHint, Undecodable, decode
+from mirror.fetching.charset import CharsetHint, Undecodable, decode, document_language
 from mirror.fetching.http import Http, Limits
 from tests.conftest import SHARED, shared
 
@@ -200,6 +200,18 @@ def test_a_chinese_document_is_never_taken_as_a_cyrillic_code_page() -> None:
     own_lang = f'<html lang="zh-CN"><body><p>{KOI8}</p></body></html>'.encode("koi8-r")
     with pytest.raises(Undecodable):
         decode(own_lang, "text/html; charset=koi8-r")
+
+
+@pytest.mark.parametrize(("head", "language"), [
+    (b'<!DOCTYPE html>\n<html class="no-js" lang="zh-CN">', "zh-cn"),
+    (b"<HTML LANG=zh-Hant-TW>", "zh-hant-tw"),
+    (b'<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="ja">', "ja"),
+    (b'<html><head><meta http-equiv="Content-Language" content="ko">', "ko"),
+    (b"<rss><channel><title>t</title><language>zh-cn</language>", "zh-cn"),
+    (b'<html data-lang="fr"><body lang="de">', None),
+])
+def test_the_document_says_its_language(head: bytes, language: str | None) -> None:
+    assert document_language(head) == language
 
 
 def test_damaged_chinese_is_refused_not_guessed() -> None:

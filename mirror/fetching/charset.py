@@ -49,11 +49,17 @@ META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]+)""", re.I)
 XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([a-zA-Z0-9_:.+-]+)["']""")
 HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([a-zA-Z0-9_:.+-]+)""", re.I)
-# <html lang>, xml:lang, <meta http-equiv="content-language">, RSS <language>, <dc:language>
-DOCUMENT_LANGUAGE = re.compile(
-    rb"""(?:<html\b[^>]*?\blang|\bxml:lang)\s*=\s*["']?\s*([a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{1,8})*)"""
-    rb"""|<meta[^>]+?content-language["'][^>]*?content\s*=\s*["']?\s*([a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{1,8})*)"""
-    rb"""|<(?:dc:)?language>\s*([a-zA-Z]{2,3}(?:[-_][a-zA-Z0-9]{1,8})*)""", re.I)
+# Where documents say their language, and how its value follows: <html lang>, xml:lang,
+# a content-language <meta>, RSS <language> and <dc:language>. Each marker is found
+# literally (fast), then its value read.
+_TAG = rb"""["']?\s*([a-z]{2,3}(?:[-_][a-z0-9]{1,8})*)"""
+LANGUAGE_MARKERS = (
+    (b"<html", re.compile(rb"""\s[^>]*?(?<![\w:-])lang\s*=\s*""" + _TAG)),
+    (b"xml:lang", re.compile(rb"""\s*=\s*""" + _TAG)),
+    (b"content-language", re.compile(rb"""[^>]*?\bcontent\s*=\s*""" + _TAG)),
+    (b"<language>", re.compile(rb"""\s*""" + _TAG)),
+    (b"<dc:language>", re.compile(rb"""\s*""" + _TAG)),
+)
 PRESCAN_BYTES = 4096
 LANGUAGE_PRESCAN_BYTES = 16384
 LATIN_SINGLE_BYTE = frozenset({
@@ -100,8 +106,8 @@ JUNK = re.compile("[\x80-\x9f\ue000-\uf8ff\U000f0000-\U0010ffff]+")
 NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 MAX_PROFILED_CHARS = 1_000  # non-ASCII characters a reading is judged on: plenty
-SAMPLE_CHARS = 8_192  # the first stretch of a reading looked at for them (grown if need be)
-SAMPLE_BYTES = 65_536  # detection reads this much with each candidate
+SAMPLE_CHARS = 16_384  # the first stretch of a reading looked at for them (grown if need be)
+PROBE_BYTES = 16_384  # detection reads this much with each candidate encoding
 MIN_JUDGED_CHARS = 30  # below this a fluency figure is noise: ask for one common character
 FLUENT = 0.10  # real CJK text: 0.15-0.6 of its characters are the commonest; misreadings <0.09
 HINT_MARGIN = 0.8  # a hinted encoding wins when this close to the most fluent one
@@ -140,7 +146,7 @@ class Reading:
     # Non-ASCII characters mostly in runs of three or more, as CJK bytes read one by one
     # are (and Cyrillic or Greek words); accented Latin letters mostly stand alone.
     paired: bool
-    complete: bool = True  # False: read from the first SAMPLE_BYTES only
+    complete: bool = True  # False: read from a stretch of the document only
 
     @property
     def clean(self) -> bool:
@@ -224,11 +230,16 @@ def document_charset(content: bytes) -> str | None:
 
 def document_language(content: bytes) -> str | None:
     """The language a document declares: ``<html lang>``, ``xml:lang``, a
-    content-language ``<meta>``, or a feed's ``<language>``."""
-    for match in DOCUMENT_LANGUAGE.finditer(content[:LANGUAGE_PRESCAN_BYTES]):
-        label = next(group for group in match.groups() if group)
-        return label.decode("ascii")
-    return None
+    content-language ``<meta>``, or a feed's ``<language>``: the first one found."""
+    head = content[:LANGUAGE_PRESCAN_BYTES].lower()
+    found = []
+    for marker, value in LANGUAGE_MARKERS:
+        at = head.find(marker)
+        if at >= 0:
+            match = value.match(head, at + len(marker))
+            if match:
+                found.append((at, match.group(1).decode("ascii")))
+    return min(found)[1] if found else None
 
 
 def language_of_codec(codec: str | None) -> str | None:
@@ -389,12 +400,24 @@ def _script(chars: str, japanese_codec: bool) -> tuple[str | None, int, int]:
 
 
 def _cjk_readings(content: bytes, expected: _Expected) -> list[Reading]:
-    """The start of the content read with each CJK encoding, the expected ones first.
-    All of them: hiragana in EUC-JP are the commonest Chinese characters in Big5, so a
-    fluent reading may still lose to a more fluent one."""
-    sample = content[:SAMPLE_BYTES]
-    return [_judge(codec, _decoded(sample, codec), complete=len(sample) == len(content))
+    """The text where the non-ASCII bytes start, read with each CJK encoding, the
+    expected ones first. All of them: hiragana in EUC-JP are the commonest Chinese
+    characters in Big5, so a fluent reading may still lose to a more fluent one."""
+    probe = _probe(content)
+    return [_judge(codec, _decoded(probe, codec), complete=probe == content)
             for codec in dict.fromkeys(expected.codecs + CJK_CODECS)]
+
+
+def _probe(content: bytes) -> bytes:
+    """A stretch of the content to try encodings on: from its first non-ASCII byte (the
+    start of a character in any of them) to a byte below 0x40 (never inside one)."""
+    first = NON_ASCII_BYTE.search(content)
+    begin = first.start() if first else 0
+    probe = content[begin:begin + PROBE_BYTES]
+    if begin + PROBE_BYTES < len(content):
+        end = max(probe.rfind(byte) for byte in (b"<", b">", b" ", b"\n"))
+        probe = probe[:end + 1] if end > 0 else probe
+    return probe
 
 
 def _most_fluent(readings: list[Reading], preferred: tuple[str, ...]) -> Reading | None:
