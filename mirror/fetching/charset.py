@@ -22,8 +22,10 @@ Cyrillic code page. When no reading is plausible, ``Undecodable`` says so:
 the caller reports it instead of archiving garbled text.
 
 What the run already knows comes in as a ``CharsetHint``: the feed's language
-and, for an article page, the encoding of its feed. Hints order the
-candidates and break near-ties; they never override what the text shows.
+and, for an article page, the encoding of its feed; the document's own
+``lang`` counts too. Hints order the candidates, break near-ties and decide
+what too little text cannot (a name of three characters); they never override
+what the text shows.
 """
 
 from __future__ import annotations
