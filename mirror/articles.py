@@ -23,6 +23,7 @@ from mirror.decide import PENDING_DAYS
 from mirror.errors import BodyLost, EntryError, PageGone
 from mirror.extraction.fulltext import is_full_text, text_units
 from mirror.fetching.article_page import fetch_page
+from mirror.fetching.charset import CharsetHint
 from mirror.fetching.http import DEFAULT_USER_AGENT, Http, RequestOptions
 from mirror.fetching.robots import Robots
 from mirror.models import Article, Config, Entry, FeedConfig, Plan, Post, Written
@@ -58,7 +59,8 @@ class Articles:
         try:
             page = await fetch_page(entry.link, self.http, timeout=feed.timeout,
                                     max_bytes=self.config.max_page_bytes,
-                                    user_agent=feed.user_agent)
+                                    user_agent=feed.user_agent, options=options,
+                                    hint=CharsetHint(language=entry.language))
             body = await self.extractor.extract(page.html, page.url)
         except PageGone as gone:
             return from_summary(entry, str(gone))

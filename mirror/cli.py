@@ -166,9 +166,8 @@ def _fetch(args: argparse.Namespace) -> int:
         report = asyncio.run(_fetch_until_stopped(config, _options(args, shown)))
     print_report(report)
     if github.in_actions():
-        for line in github.annotation_lines(report):
+        for line in github.tell_actions(report, github.workspace_path(config.path)):
             print(line, flush=True)
-        github.write_summary(report)
     if report.interrupted:
         _error("stopped early: what was complete is written and committed; "
                "the next run does the rest")

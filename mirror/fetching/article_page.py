@@ -12,31 +12,36 @@ from __future__ import annotations
 
 from mirror.errors import EntryError, PageGone
 from mirror.fetching.charset import CharsetHint, Undecodable, decode
-from mirror.fetching.http import Http, HTTPFailure
+from mirror.fetching.http import NO_OPTIONS, Http, HTTPFailure, RequestOptions
 from mirror.models import Page
+from mirror.urls import redact
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 
 
 async def fetch_page(url: str, http: Http, *, timeout: float, max_bytes: int,
-                     user_agent: str | None = None, hint: CharsetHint | None = None) -> Page:
-    """The page at ``url``, decoded; ``hint`` says what its feed knows (language, encoding)."""
+                     user_agent: str | None = None, hint: CharsetHint | None = None,
+                     options: RequestOptions = NO_OPTIONS) -> Page:
+    """The page at ``url``, decoded; ``hint`` says what its feed knows (language, encoding);
+    ``options`` are its feed's headers, cookies and credentials."""
     headers = {"Accept": PAGE_ACCEPT}
     if user_agent:
         headers["User-Agent"] = user_agent
+    shown = redact(url)
     try:
-        response = await http.get(url, timeout=timeout, max_bytes=max_bytes, headers=headers)
+        response = await http.get(url, timeout=timeout, max_bytes=max_bytes, headers=headers,
+                                  options=options)
     except HTTPFailure as failure:
         if failure.transient:
-            raise EntryError(f"{url}: {failure} (will retry next run)") from None
-        raise PageGone(f"{url}: {failure}") from None
+            raise EntryError(f"{shown}: {failure} (will retry next run)") from None
+        raise PageGone(f"{shown}: {failure}") from None
     content_type = response.headers.get("content-type", "")
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type and media_type not in HTML_TYPES:
-        raise PageGone(f"{url}: not an HTML page ({media_type})")
+        raise PageGone(f"{shown}: not an HTML page ({media_type})")
     try:
         text, charset = decode(response.content, content_type, hint)
     except Undecodable as undecodable:
-        raise PageGone(f"{url}: {undecodable}") from None
+        raise PageGone(f"{shown}: {undecodable}") from None
     return Page(url=response.url, html=text, charset=charset)

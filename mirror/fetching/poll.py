@@ -21,7 +21,7 @@ import feedparser
 
 from mirror.errors import EntryError, FeedError
 from mirror.fetching.charset import Undecodable, language_of_codec, to_utf8_xml
-from mirror.fetching.http import Http, HTTPFailure, Response
+from mirror.fetching.http import Http, HTTPFailure, RequestOptions, Response
 from mirror.models import Entry, FeedConfig, Polled
 from mirror.urls import normalise
 
@@ -54,7 +54,7 @@ async def poll(feed: FeedConfig, http: Http, max_bytes: int,
         headers["If-Modified-Since"] = modified
     try:
         response = await http.get(feed.url, timeout=feed.timeout, max_bytes=max_bytes,
-                                  headers=headers)
+                                  headers=headers, options=RequestOptions.for_feed(feed))
     except HTTPFailure as failure:
         raise FeedError(str(failure), retry_after=failure.retry_after) from None
     if response.status == 304:
