@@ -32,10 +32,10 @@ from mirror.archive.run_status import (
     status_path,
     write_status,
 )
-from mirror.archive.scan import parse_front
 from mirror.errors import GitError
 from mirror.git import Repo
 from mirror.models import Config, Entry, Post
+from mirror.publish.front_matter import HEAD_BYTES, parse_front
 from mirror.workspace import Workspace
 
 ATTEMPTS = 8
@@ -264,8 +264,8 @@ def _move_to(repo: Repo, upstream: str) -> None:
 def _entry_of(path: str, text: str, line: IndexLine | None) -> Entry:
     if line is not None:
         return Entry(feed=line.feed, link=line.link, title="", guid=line.guid or None)
-    link, feed = parse_front(text[:4096])
-    return Entry(feed=feed, link=link or path, title="")
+    front = parse_front(text[:HEAD_BYTES])
+    return Entry(feed=front.feed, link=front.link or path, title="")
 
 
 

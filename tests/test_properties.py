@@ -29,7 +29,8 @@ from markdown_it.common.entities import entities
 from mirror.errors import EmptyBody
 from mirror.models import Article, Entry, FeedConfig
 from mirror.publish.clean import sanitise
-from mirror.publish.render import clean_text, heading_line, render
+from mirror.publish.front_matter import clean_text
+from mirror.publish.render import heading_line, render
 
 SETTINGS = {"derandomize": True, "database": None, "deadline": None,
             "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}

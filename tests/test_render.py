@@ -12,14 +12,8 @@ import pytest
 import yaml
 
 from mirror.models import Article, Entry, FeedConfig
-from mirror.publish.render import (
-    clean_text,
-    front_matter,
-    heading_line,
-    iso_date,
-    post_path,
-    render,
-)
+from mirror.publish.front_matter import clean_text, front_matter, iso_date
+from mirror.publish.render import heading_line, post_path, render
 
 TITLES = [
     'He said "no"', "C:\\path\\to", "line one\nline two", "key: value", "# not a comment",

@@ -16,16 +16,15 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from mirror.archive.atomic import atomic_write, remove_temp_files
 from mirror.models import Config
+from mirror.publish.front_matter import read_front
 from mirror.publish.render import slug
 
 if TYPE_CHECKING:
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
 
 BANNER = "<!-- written by mirror after each run that adds posts: edits here are lost -->"
 PATH_DATE = re.compile(r"(\d{4})[-/](\d{2})(?:[-/](\d{2}))?")
-FRONT_FIELD = re.compile(r"^(title|date):[ \t]*(.*)$", re.M)
 LINK_UNSAFE = re.compile(r"[\s()<>%#?\\\[\]\x00-\x1f\x7f]")
 MARKDOWN_SPECIAL = re.compile(r"([\\\[\]*_`|])")
 
@@ -156,22 +154,11 @@ def _path_date_key(path: str) -> tuple[str, str]:
 
 
 def read_listed(archive: Path, path: str, feed: str) -> Listed | None:
-    try:
-        head = (archive / path).read_bytes()[:4096].decode("utf-8", errors="replace")
-    except OSError:
+    """A post as the index pages list it; None when its front matter has no date."""
+    front = read_front(archive / path)
+    if front.date is None:
         return None
-    fields: dict[str, str] = {}
-    for key, value in FRONT_FIELD.findall(head.split("\n---", 1)[0]):
-        fields.setdefault(key, value)
-    try:
-        title = str(yaml.safe_load(f"t: {fields.get('title', '')}")["t"] or "").strip()
-        date = yaml.safe_load(f"d: {fields.get('date', '')}")["d"]
-    except (yaml.YAMLError, TypeError, KeyError):
-        return None
-    if not isinstance(date, datetime):
-        return None
-    date = date if date.tzinfo else date.replace(tzinfo=UTC)
-    return Listed(path=archive / path, feed=feed, title=title or path, date=date)
+    return Listed(path=archive / path, feed=feed, title=front.title or path, date=front.date)
 
 
 def _overview(overview: Path, config: Config, names: list[str], pages: dict[str, Path],

@@ -9,19 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from mirror.archive.atomic import TEMP_PREFIX, atomic_write
-from mirror.urls import normalise
-
-HEAD_BYTES = 4096
-FROM_LINE = re.compile(r"^from:[ \t]*(.+?)[ \t]*$", re.M)
-CATEGORY_LINE = re.compile(r"^categories:[ \t]*\[[ \t]*(\"(?:[^\"\\]|\\.)*\"|[^,\]]*?)[ \t]*[,\]]",
-                           re.M)
+from mirror.publish.front_matter import read_front
 
 
 @dataclass
@@ -74,30 +66,7 @@ def folders_unchanged(root: Path, folders: dict[str, int]) -> bool:
 
 def read_from_link(path: Path) -> str | None:
     """The ``from:`` link in a post's front matter, or None when it has none."""
-    return read_front(path)[0]
-
-
-def read_front(path: Path) -> tuple[str | None, str]:
-    """The ``from:`` link and the first category of a post (its feed, in this format)."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(HEAD_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return None, ""
-    return parse_front(head)
-
-
-def parse_front(head: str) -> tuple[str | None, str]:
-    """``read_front`` for the first few kilobytes of a post, as text."""
-    if not head.startswith("---"):
-        return None, ""
-    end = head.find("\n---", 3)
-    front = head[: end if end > 0 else len(head)]
-    link = FROM_LINE.search(front)
-    category = CATEGORY_LINE.search(front)
-    value = _unquote(link.group(1)) if link else None
-    return (normalise(value) or value) if value else None, \
-        _unquote(category.group(1)) if category else ""
+    return read_front(path).link
 
 
 def read_fronts(root: Path, paths: list[str], cache_dir: Path | None,
@@ -110,8 +79,8 @@ def read_fronts(root: Path, paths: list[str], cache_dir: Path | None,
     for path in paths:
         cached = cache.get(path)
         if cached is None or len(cached) != 2:
-            link, feed = read_front(root / path)
-            cached = [link or "", feed]
+            front = read_front(root / path)
+            cached = [front.link or "", front.feed]
         found[path] = cached
     if save and cache_file is not None and found != cache:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
@@ -127,13 +96,3 @@ def _read_cache(path: Path | None) -> dict[str, list[str]]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _unquote(value: str) -> str:
-    if value[:1] not in ('"', "'"):
-        return value
-    try:
-        loaded = yaml.safe_load(f"k: {value}")
-    except yaml.YAMLError:
-        return value.strip("\"'")
-    return str(loaded["k"]) if isinstance(loaded, dict) else value

@@ -12,20 +12,19 @@ import string
 import unicodedata
 from datetime import UTC, datetime
 
-import yaml
 from slugify import slugify
 
-from mirror.errors import EmptyBody, EntryError
+from mirror.errors import EmptyBody
 from mirror.models import Article, Entry, FeedConfig, Post
 from mirror.publish.clean import (
     DEFAULT_VIDEO_HOSTS,
     has_liquid,
-    holds_unsafe_markup,
     neutralise_liquid,
     one_line,
     sanitise,
     shows_nothing,
 )
+from mirror.publish.front_matter import INVISIBLE, NO_BREAK_SPACES, clean_text, front_matter
 from mirror.publish.images import proxy_images
 
 SLUG_CHARS = 80
@@ -33,16 +32,12 @@ NAME_BYTES = 255
 SUFFIX_BYTES = 9  # room for "-" and an 8-character collision suffix
 FEED_SLUG_BYTES = 100
 WINDOWS_RESERVED = re.compile(r"(?:con|prn|aux|nul|com\d|lpt\d)(?:\..*)?", re.I)
-NO_BREAK_SPACES = re.compile("[\t\n\r\u00a0\u2007\u202f\u2028\u2029]")
-INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
-TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 # What kramdown may read as a tag: its names start with any letter (<新>), "_" or ":".
 HEADING_TAG_START = re.compile(r"<(?=[/!?:]|[^\W\d])")
 ASCII_PUNCTUATION = frozenset(string.punctuation)
 # A CommonMark code span: a run of backticks, then text, then a run of the same length.
 CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def render(article: Article, feed: FeedConfig, now_ms: int,
@@ -105,32 +100,6 @@ def _markdown(body: str) -> str:
 
 
 # ------------------------------------------------------------ front matter
-
-def clean_text(text: str) -> str:
-    """One line of printable text: control characters gone, odd spaces plain, trimmed."""
-    text = NO_BREAK_SPACES.sub(" ", INVISIBLE.sub("", text))
-    return text.strip()
-
-
-def front_matter(title: str, date_ms: int, author: str, link: str,
-                 tags: tuple[str, ...], categories: tuple[str, ...]) -> str:
-    title = _inert_markup(title)
-    author = _inert_markup(author)
-    text = (
-        "---\n"
-        "layout: post\n"
-        f"title: {quoted(title)}\n"
-        f"date: {iso_date(date_ms)}\n"
-        f"author: {scalar(author)}\n"
-        f"from: {scalar(link)}\n"
-        f"tags: {flow_list(tags)}\n"
-        f"categories: {flow_list(categories)}\n"
-        "---\n"
-    )
-    _check_loads(text, {"title": title, "author": author, "from": link,
-                        "tags": list(tags), "categories": list(categories)})
-    return text
-
 
 def heading_line(title: str, link: str) -> str:
     """``[title](link)``: the title as the feed gave it, one link, inert for Markdown and Liquid."""
@@ -203,53 +172,6 @@ def _unbalanced_brackets(text: str, code: list[bool]) -> set[int]:
                 escaped.update((start, i))
     escaped.update(opened)
     return escaped
-
-
-def _inert_markup(text: str) -> str:
-    """The text itself, unless as HTML it holds something unsafe (a theme may print a
-    title unescaped): then each ``<`` that would start a tag is written as an entity."""
-    if not TAG_START.search(text) or not holds_unsafe_markup(text):
-        return text
-    return TAG_START.sub("&lt;", text)
-
-
-def quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def scalar(text: str) -> str:
-    """The text unquoted when YAML reads it back unchanged, else double-quoted."""
-    return text if _loads_as(text, f"k: {text}", text) else quoted(text)
-
-
-def flow_list(items: tuple[str, ...]) -> str:
-    shown = [item if _loads_as(item, f"k: [ {item} ]", [item]) else quoted(item)
-             for item in items]
-    return "[ " + ", ".join(shown) + " ]"
-
-
-def _loads_as(text: str, document: str, expected: object) -> bool:
-    if not text or text != text.strip() or "\n" in text:
-        return False
-    try:
-        return yaml.load(document, Loader=Loader) == {"k": expected}
-    except yaml.YAMLError:
-        return False
-
-
-def _check_loads(text: str, expected: dict[str, object]) -> None:
-    try:
-        loaded = yaml.load(text.strip().strip("-"), Loader=Loader)
-    except yaml.YAMLError as exc:
-        raise EntryError(f"front matter would not load: {exc}") from None
-    wrong = [key for key, value in expected.items() if loaded.get(key) != value]
-    if wrong:
-        raise EntryError(f"front matter would not load back: {', '.join(wrong)}")
-
-
-def iso_date(ms: int) -> str:
-    moment = datetime.fromtimestamp(ms // 1000, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 def _representable(ms: int | None) -> bool:
