@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from mirror.version import __version__
 
 _HOMES = {
     "load_config": "mirror.config",

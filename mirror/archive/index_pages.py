@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -27,13 +27,16 @@ from mirror.models import Config
 from mirror.publish.front_matter import read_front
 from mirror.publish.render import slug
 
-if TYPE_CHECKING:
-    from mirror.archive.store import Archive
-
 BANNER = "<!-- written by mirror after each run that adds posts: edits here are lost -->"
 PATH_DATE = re.compile(r"(\d{4})[-/](\d{2})(?:[-/](\d{2}))?")
 LINK_UNSAFE = re.compile(r"[\s()<>%#?\\\[\]\x00-\x1f\x7f]")
 MARKDOWN_SPECIAL = re.compile(r"([\\\[\]*_`|])")
+
+
+class Posts(Protocol):
+    """What the index pages need of the archive: its posts now, by feed."""
+
+    def posts_by_feed_now(self) -> dict[str, list[str]]: ...
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ class Written:
     notes: list[str]
 
 
-def write_pages(config: Config, archive: Archive) -> Written:
+def write_pages(config: Config, archive: Posts) -> Written:
     """Write the index pages that changed."""
     if not config.index_pages.enabled:
         return Written([], [])

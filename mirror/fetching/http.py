@@ -41,9 +41,9 @@ from typing import Any, Protocol
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
 
-from mirror import __version__
 from mirror.models import Auth, FeedConfig, Limits
 from mirror.urls import host_of, normalise, redact
+from mirror.version import __version__
 
 DEFAULT_USER_AGENT = f"mirror/{__version__} (news feed archiver)"
 MAX_REDIRECTS = 10
