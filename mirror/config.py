@@ -29,7 +29,7 @@ import ada_url
 import yaml
 
 from mirror.errors import ConfigError
-from mirror.models import DEFAULT_VIDEO_HOSTS, Auth, Config, FeedConfig, IndexPages
+from mirror.models import DEFAULT_VIDEO_HOSTS, Auth, Config, FeedConfig, IndexPages, Limits
 from mirror.urls import redact
 
 T = TypeVar("T")
@@ -138,6 +138,33 @@ def check_config(path: str | Path) -> tuple[Config | None, tuple[Problem, ...]]:
         return None, (where.error(root, "expected a mapping with a 'feeds' list").problem,)
     config = _config(path.resolve(), root, where)
     return config, tuple(sorted(where.problems, key=lambda p: p.line or 0))
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a feed added to feeds.yaml gets from its top level, and the run's limits."""
+
+    feed: FeedConfig  # name and url empty
+    limits: Limits
+    max_feed_bytes: int
+
+
+def feed_defaults(path: str | Path) -> Defaults:
+    """The top level's defaults of a feeds.yaml (mirror's own when it is missing or is
+    not YAML); a value that is wrong, or names a ``${NAME}`` not set, is left at
+    mirror's default."""
+    where = _Where(Path(path))
+    feed, config = FeedConfig(name="", url=""), Config(path=Path(path), archive=Path(),
+                                                      feeds=())
+    try:
+        root = yaml.compose(Path(path).read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        root = None
+    if isinstance(root, yaml.MappingNode):
+        top = _mapping(root, where, TOP_ONLY_KEYS + DEFAULT_KEYS)
+        feed = _apply_defaults(feed, top, where)
+        config = _apply_top(config, top, where)
+    return Defaults(feed=feed, limits=config.limits, max_feed_bytes=config.max_feed_bytes)
 
 
 def select_feeds(config: Config, names: Sequence[str] = (),
