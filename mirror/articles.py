@@ -23,9 +23,11 @@ from mirror.decide import PENDING_DAYS
 from mirror.errors import EntryError, PageGone
 from mirror.extraction.fulltext import is_full_text, text_units
 from mirror.fetching.article_page import fetch_page
-from mirror.fetching.http import Http
+from mirror.fetching.http import DEFAULT_USER_AGENT, Http, RequestOptions
+from mirror.fetching.robots import Robots
 from mirror.models import Article, Config, Entry, FeedConfig, Plan, Written
 from mirror.publish.render import render
+from mirror.urls import redact
 
 
 class Articles:
@@ -35,6 +37,7 @@ class Articles:
                  now: int, write: bool = True) -> None:
         self.config, self.http, self.extractor = config, http, extractor
         self.archive, self.now, self.writing = archive, now, write
+        self.robots = Robots(http)
 
     def prepare(self, plans: Sequence[Plan]) -> None:
         """Start the extraction workers now if any page will need them, so that they load
@@ -42,14 +45,35 @@ class Articles:
         if any(needs_page(entry, plan.feed) for plan in plans for entry in plan.new):
             self.extractor.start()
 
+    async def article(self, entry: Entry, feed: FeedConfig) -> Article:
+        """The article of an entry; EntryError when its page failed for now."""
+        own = entry.content or entry.summary or ""
+        if not needs_page(entry, feed):
+            return Article(entry=entry, body=own, source="feed")
+        options = RequestOptions.for_feed(feed)
+        agent = feed.user_agent or DEFAULT_USER_AGENT
+        if feed.robots == "obey" and not await self.robots.allowed(entry.link, agent, options):
+            return from_summary(entry, f"{redact(entry.link)}: its site's robots.txt does not "
+                                       "allow fetching the page")
+        try:
+            page = await fetch_page(entry.link, self.http, timeout=feed.timeout,
+                                    max_bytes=self.config.max_page_bytes,
+                                    user_agent=feed.user_agent)
+            body = await self.extractor.extract(page.html, page.url)
+        except PageGone as gone:
+            return from_summary(entry, str(gone))
+        if text_units(body) < text_units(own):
+            return from_summary(entry, f"{redact(entry.link)}: the page holds less text than "
+                                       "the feed")
+        return Article(entry=entry, body=body, source="page")
+
     async def write(self, entry: Entry, plan: Plan, path: str) -> Written:
         """The entry's post, written at ``path``; EntryError when it must wait for a later run."""
         if entry.link in plan.overdue:
             article = from_summary(entry, f"{entry.link}: the page could not be had for "
                                           f"{PENDING_DAYS} days")
         else:
-            article = await build_article(entry, plan.feed, self.http, self.config,
-                                          self.extractor)
+            article = await self.article(entry, plan.feed)
         try:
             post = render(article, plan.feed, self.now, self.config.video_hosts)
         except EntryError as exc:
@@ -57,23 +81,6 @@ class Articles:
         if self.writing:
             self.archive.write_post(replace(post, path=path))
         return Written(entry=entry, path=path, note=article.note)
-
-
-async def build_article(entry: Entry, feed: FeedConfig, http: Http, config: Config,
-                        extractor: Extractor) -> Article:
-    """The article of an entry; EntryError when its page failed for now."""
-    own = entry.content or entry.summary or ""
-    if not needs_page(entry, feed):
-        return Article(entry=entry, body=own, source="feed")
-    try:
-        page = await fetch_page(entry.link, http, timeout=feed.timeout,
-                                max_bytes=config.max_page_bytes, user_agent=feed.user_agent)
-        body = await extractor.extract(page.html, page.url)
-    except PageGone as gone:
-        return from_summary(entry, str(gone))
-    if text_units(body) < text_units(own):
-        return from_summary(entry, f"{entry.link}: the page holds less text than the feed")
-    return Article(entry=entry, body=body, source="page")
 
 
 def needs_page(entry: Entry, feed: FeedConfig) -> bool:

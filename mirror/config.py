@@ -639,6 +639,7 @@ FEED_READERS: dict[str, Reader] = {
     "every": _duration,
     "filename": _filename,
     "user_agent": _optional_text,
+    "robots": _choice("obey", "ignore"),
     "headers": _headers,
     "cookies": _cookies,
     "auth": _auth,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Protocol
 
 from mirror.archive.store import guid_key
@@ -35,7 +36,7 @@ from mirror.models import (
     Polled,
     PollFailure,
 )
-from mirror.urls import identity
+from mirror.urls import identity, redact
 
 PENDING_DAYS = 7
 DAY_MS = 86_400_000
@@ -137,6 +138,14 @@ def result_text(report: FeedReport, complete: bool) -> str:
     return "not modified" if report.not_modified else f"{report.new} new"
 
 
+def run_status(plan: Plan, outcome: Outcome, now_ms: int) -> dict[str, object]:
+    """What the status file committed with the posts says of the feed's run."""
+    report_now = report(plan, outcome)
+    when = datetime.fromtimestamp(now_ms // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"last_run": when, "result": result_text(report_now, outcome.complete),
+            "pending": len(plan.new) - len(outcome.written) if plan.polled else None}
+
+
 # ------------------------------------------------------------------ remembering
 
 def remember(plan: Plan, outcome: Outcome, report: FeedReport, before: FeedMemory,
@@ -149,11 +158,11 @@ def remember(plan: Plan, outcome: Outcome, report: FeedReport, before: FeedMemor
     if polled is not None:
         min_interval = polled.min_interval if not polled.not_modified else \
             max(before.min_interval, polled.min_interval)  # a 304 has no <ttl>: the last holds
-        memory = replace(memory, url=plan.feed.url, etag=polled.etag,
+        memory = replace(memory, url=redact(plan.feed.url), etag=polled.etag,
                          last_modified=polled.last_modified, min_interval=min_interval,
                          pending=_still_pending(plan, outcome, before, now_ms))
-    elif before.url != plan.feed.url:  # a new or moved feed that failed: schedule it all the same
-        memory = replace(memory, url=plan.feed.url, etag=None, last_modified=None)
+    elif not before.belongs_to(plan.feed.url):  # a new or moved feed that failed: schedule it
+        memory = replace(memory, url=redact(plan.feed.url), etag=None, last_modified=None)
     memory = replace(memory, retry_after=plan.retry_after)
     return replace(memory, next_poll_ms=next_poll_ms(plan.feed, memory))
 
@@ -182,7 +191,7 @@ def next_poll_ms(feed: FeedConfig, memory: FeedMemory | None) -> int | None:
     once), never sooner than the feed's ``<ttl>``, ``max-age`` or
     ``Retry-After`` allow, never later than a week, and up to ``JITTER`` later.
     """
-    if memory is None or memory.url != feed.url or memory.last_poll_ms is None:
+    if memory is None or not memory.belongs_to(feed.url) or memory.last_poll_ms is None:
         return None
     wait = min(max(feed.every, memory.min_interval, memory.retry_after), LONGEST_WAIT)
     jitter = 1 + JITTER * _spread(feed.name, memory.last_poll_ms)

@@ -59,6 +59,7 @@ class FeedConfig:
     cookies: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     auth: Auth | None = field(default=None, repr=False)
     proxy: str | None = field(default=None, repr=False)  # every request of the feed
+    robots: Literal["obey", "ignore"] = "obey"  # robots.txt, for article pages
     line: int = 0
 
 
@@ -192,7 +193,7 @@ class Pending:
 class FeedMemory:
     """What the cache remembers of a feed between runs: never the source of truth."""
 
-    url: str = ""
+    url: str = ""  # redacted
     etag: str | None = None
     last_modified: str | None = None
     last_poll_ms: int | None = None
@@ -204,9 +205,16 @@ class FeedMemory:
     pending: tuple[Pending, ...] = ()
     guids_unreliable: bool = False  # the feed gave one guid to different articles
 
+    def belongs_to(self, url: str) -> bool:
+        """Whether this is the memory of the feed at this URL (kept redacted: the cache
+        holds no secret, and a changed password is the same feed)."""
+        from mirror.urls import redact
+
+        return self.url == redact(url)
+
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """ETag and Last-Modified, only while they belong to the feed's current URL."""
-        return (self.etag, self.last_modified) if url == self.url else (None, None)
+        return (self.etag, self.last_modified) if self.belongs_to(url) else (None, None)
 
 
 @dataclass(frozen=True)

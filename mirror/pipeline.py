@@ -16,13 +16,13 @@ complete is still committed, and what was not is retried by the next run.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mirror import clock, decide
 from mirror.archive.index_pages import write_pages
+from mirror.archive.run_status import merged, read_status, status_path, write_status
 from mirror.archive.store import Archive
 from mirror.articles import Articles, Extractor
 from mirror.config import select_feeds
@@ -46,6 +46,8 @@ from mirror.models import (
 from mirror.publish.render import preferred_path
 from mirror.push import Published, publish
 from mirror.state import State
+from mirror.stopping import until_stopped
+from mirror.urls import redact
 from mirror.workspace import Workspace
 
 
@@ -104,10 +106,10 @@ async def _run(workspace: Workspace, feeds: tuple[FeedConfig, ...], options: Opt
                     on_request=options.on_request) as http, Extractor() as extractor:
         articles = Articles(config, http, extractor, archive, now, write=not dry)
         shell = _Shell(articles, options.progress, options.refresh)
-        interrupted = not await _unless_stopped(shell.network(feeds, state.feeds, wall), stop)
+        interrupted = not await until_stopped(shell.network(feeds, state.feeds, wall), stop)
     plans = shell.found.plans or tuple(Plan(feed=feed) for feed in feeds)
     outcomes = [shell.found.outcome(i, plan) for i, plan in enumerate(plans)]
-    changed, notes = _record(workspace, archive, shell.found, leftovers) if not dry else \
+    changed, notes = _record(workspace, archive, shell.found, leftovers, now) if not dry else \
         ([], ["dry run: nothing was written, committed or remembered"])
     commit, push = None, Published()
     if committing:
@@ -126,10 +128,10 @@ async def _run(workspace: Workspace, feeds: tuple[FeedConfig, ...], options: Opt
                      pushed=push.pushed, push_error=push.error)
 
 
-def _record(workspace: Workspace, archive: Archive, found: _Found,
-            leftovers: list[str]) -> tuple[list[Path], list[str]]:
-    """The ledger's lines for the posts written, in plan order, then the index pages: the
-    files changed, and notes for the report."""
+def _record(workspace: Workspace, archive: Archive, found: _Found, leftovers: list[str],
+            now: int) -> tuple[list[Path], list[str]]:
+    """The ledger's lines for the posts written, in plan order, then the index pages and the
+    status file: the files changed, and notes for the report."""
     config = workspace.config
     lines = [archive.remember(w.entry, w.path) for _, w in sorted(found.written.items())]
     archive.record(lines)
@@ -140,6 +142,11 @@ def _record(workspace: Workspace, archive: Archive, found: _Found,
         pages = write_pages(config, archive)
         changed += [archive.index_path, *pages.written]
         notes += pages.notes
+        runs = {plan.feed.name: decide.run_status(plan, found.outcome(i, plan), now)
+                for i, plan in enumerate(found.plans)}
+        path = status_path(config)
+        if write_status(path, merged(read_status(path), runs)):
+            changed.append(path)
     if workspace.repo is None and lines:
         notes.append(f"{config.archive} is not in a git work tree: the posts are written, "
                      "nothing is committed")
@@ -200,9 +207,9 @@ class _Shell:
         try:
             return await poll(feed, self.http, self.config.max_feed_bytes, validators)
         except FeedError as exc:
-            return PollFailure(feed, f"{exc} ({feed.url})", exc.retry_after or 0.0)
+            return PollFailure(feed, f"{exc} ({redact(feed.url)})", exc.retry_after or 0.0)
         except Exception as exc:  # a bug must cost this feed only, never the run
-            return PollFailure(feed, f"{internal_error(exc)} ({feed.url})")
+            return PollFailure(feed, f"{internal_error(exc)} ({redact(feed.url)})")
         finally:
             if self.progress:
                 self.progress.feed_done()
@@ -229,21 +236,3 @@ class _Shell:
             self.found.failed[i, j] = f"{entry.link}: {internal_error(exc)}"
         if self.progress:
             self.progress.article_done()
-
-
-async def _unless_stopped(work: Awaitable[None], stop: asyncio.Event | None) -> bool:
-    """Await the work; False when a stop request cut it short."""
-    task = asyncio.ensure_future(work)
-    if stop is None:
-        await task
-        return True
-    stopping = asyncio.ensure_future(stop.wait())
-    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    stopping.cancel()
-    if task.done():
-        task.result()
-        return True
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-    return False

@@ -25,6 +25,13 @@ from pathlib import Path
 from mirror.archive.atomic import unused_path
 from mirror.archive.index_pages import is_page, pages_folder, write_pages
 from mirror.archive.ledger import INDEX_NAME, IndexLine, append_index, parse_rows
+from mirror.archive.run_status import (
+    merged,
+    parse_status,
+    read_status,
+    status_path,
+    write_status,
+)
 from mirror.archive.scan import parse_front
 from mirror.errors import GitError
 from mirror.git import Repo
@@ -54,6 +61,7 @@ class _LocalWork:
     """What local commits did since they left the remote, in mirror's own terms."""
 
     posts: dict[str, str] = field(default_factory=dict)  # archive path -> text
+    status: str = ""  # the run status file as the local commits left it
     moves: list[tuple[str, str]] = field(default_factory=list)  # (from, to), repository paths
     lines: list[IndexLine] = field(default_factory=list)
 
@@ -145,6 +153,9 @@ def _redo(workspace: Workspace, work: _LocalWork, onto: str, result: Pushed,
     archive.save_snapshot()
     changed += [config.archive / p for p in written] + [archive.index_path]
     changed += write_pages(config, archive).written
+    run_file = status_path(config)
+    if write_status(run_file, merged(read_status(run_file), parse_status(work.status))):
+        changed.append(run_file)
     workspace.commit(sorted({repo.relative(p) for p in changed}), _message(kept, work.moves),
                      now_ms)
 
@@ -192,9 +203,10 @@ def _local_work(repo: Repo, config: Config, head: str, upstream: str) -> _LocalW
     prefix = "" if archive == "." else archive + "/"
     index = prefix + INDEX_NAME
     pages = repo.relative(pages_folder(config))
+    run_file = repo.relative(status_path(config))
     work, gone, arrived = _LocalWork(), {}, {}
     for status, blob_before, blob_after, path in _raw_diff(repo, base, head):
-        if path == index or _is_page_path(repo, path, pages):
+        if path in (index, run_file) or _is_page_path(repo, path, pages):
             continue
         inside = path.startswith(prefix) and path.endswith(".md")
         if status == "A" and inside:
@@ -214,6 +226,7 @@ def _local_work(repo: Repo, config: Config, head: str, upstream: str) -> _LocalW
     before = set(parse_rows(repo.git("show", f"{base}:{index}", check=False)))
     work.lines = [IndexLine(*row) for row in parse_rows(
         repo.git("show", f"{head}:{index}", check=False)) if row not in before]
+    work.status = repo.git("show", f"{head}:{run_file}", check=False)
     return work
 
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mirror import clock, decide
@@ -23,6 +23,7 @@ from mirror.config import load_config, select_feeds
 from mirror.errors import ConfigError, LockError
 from mirror.models import Config, RunReport
 from mirror.pipeline import Options, run_async
+from mirror.stopping import stop_on_signals
 from mirror.workspace import Workspace
 
 IDLE_CHECK = 60.0  # seconds between looks at feeds.yaml when nothing is due sooner
@@ -31,10 +32,11 @@ LOCKED_RETRY = 30.0
 
 async def serve(config_path: Path, options: Options,
                 report: Callable[[RunReport], None],
-                warn: Callable[[str], None]) -> int:
-    """Run cycles until SIGTERM/SIGINT; 0 on a clean stop."""
-    stop = asyncio.Event()
-    _on_signals(stop)
+                warn: Callable[[str], None],
+                say: Callable[[str], None] | None = print) -> int:
+    """Run cycles until SIGTERM/SIGINT; 0 on a clean stop. After each cycle ``say`` gets
+    one timestamped line: what was polled, what it gave, when the next poll is."""
+    stop = stop_on_signals()
     config = load_config(config_path)
     select_feeds(config, options.feeds)  # a --feed that names no feed: say so now
     loaded = _mtime(config_path)
@@ -43,7 +45,10 @@ async def serve(config_path: Path, options: Options,
         due, wait = due_feeds(config, options.feeds)
         if due:
             try:
-                report(await run_async(config, replace(options, feeds=due), stop))
+                done = await run_async(config, replace(options, feeds=due), stop)
+                report(done)
+                if say is not None:
+                    say(cycle_line(done, due_feeds(config, options.feeds)[1]))
             except LockError as exc:
                 if stop.is_set():
                     break
@@ -56,18 +61,33 @@ async def serve(config_path: Path, options: Options,
     return 0
 
 
+def cycle_line(done: RunReport, next_in: float) -> str:
+    """``2026-12-02T04:50:00Z cycle: 3 feeds polled, 2 new, 1 failed; next poll in 14m``"""
+    stamp = datetime.fromtimestamp(clock.wall_ms() // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    count = len(done.feeds)
+    text = f"{stamp} cycle: {count} feed{'s' if count != 1 else ''} polled, {done.new} new"
+    failed = sum(1 for feed in done.feeds if feed.failed)
+    if failed:
+        text += f", {failed} failed"
+    return text + f"; next poll in {_duration(next_in)}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds == float("inf"):
+        return "-"
+    seconds = max(0, round(seconds))
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{round(seconds / 60)}m"
+    return f"{seconds / 3600:.1f}h"
+
+
 def due_feeds(config: Config, chosen: tuple[str, ...]) -> tuple[tuple[str, ...], float]:
     """The feeds due now, and the seconds until the next one is due otherwise."""
     memory = Workspace.open(config).state().feeds
     feeds = [feed for feed in config.feeds if not chosen or feed.name in chosen]
     return decide.due(feeds, memory, clock.wall_ms())
-
-
-def _on_signals(stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    for number in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(number, stop.set)
 
 
 def _reload(path: Path, config: Config, loaded: float,

@@ -1,11 +1,18 @@
-"""``mirror status``: per feed, the last poll, its result, posts archived, the next poll."""
+"""``mirror status``: per feed, the last poll, its result, posts archived, the next poll.
+
+From this machine's cache; for a feed it has never polled (a fresh clone of
+a mirror that CI keeps), from the status file committed with the posts,
+which says what the last committing run did (``source`` tells which).
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+from mirror.archive.run_status import read_status, status_path
 from mirror.models import Config
+from mirror.urls import redact
 from mirror.workspace import Workspace
 
 
@@ -18,6 +25,7 @@ class FeedStatus:
     posts: int
     next_poll: str | None
     pending: int
+    source: str = "cache"  # "cache", "committed" (the status file) or "none"
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -26,16 +34,21 @@ class FeedStatus:
 def feed_statuses(config: Config) -> list[FeedStatus]:
     workspace = Workspace.open(config)
     state = workspace.state()
-    counts = workspace.archive().posts_by_feed
+    counts = workspace.archive(read_only=True).posts_by_feed
+    committed = read_status(status_path(config))
     statuses = []
     for feed in config.feeds:
         remembered = state.feeds.get(feed.name)
         if remembered is None or remembered.last_poll_ms is None:
-            statuses.append(FeedStatus(feed.name, feed.url, None, "never polled",
-                                       counts.get(feed.name, 0), None, 0))
+            run = committed.get(feed.name)
+            statuses.append(FeedStatus(
+                feed.name, redact(feed.url), run["last_run"] if run else None,
+                str(run.get("result", "")) if run else "never polled",
+                counts.get(feed.name, 0), None,
+                int(run.get("pending") or 0) if run else 0, "committed" if run else "none"))
             continue
         statuses.append(FeedStatus(
-            name=feed.name, url=feed.url, last_poll=_iso(remembered.last_poll_ms),
+            name=feed.name, url=redact(feed.url), last_poll=_iso(remembered.last_poll_ms),
             result=remembered.result, posts=counts.get(feed.name, 0),
             next_poll=_iso(remembered.next_poll_ms), pending=len(remembered.pending)))
     return statuses
