@@ -19,7 +19,6 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -422,9 +421,8 @@ def _fetch(args: argparse.Namespace) -> int:
         report = asyncio.run(_fetch_until_stopped(config, _options(args, shown, out)))
     print_report(report, out)
     if github.in_actions():
-        for line in github.annotation_lines(report):
+        for line in github.tell_actions(report, _in_repository(config.path)):
             print(line, flush=True)
-        github.write_summary(report)
     if report.interrupted:
         out.error("mirror: stopped early: what was complete is written and committed; "
                   "the next run does the rest")
@@ -442,17 +440,21 @@ def exit_code(report: RunReport, fail_on: str) -> int:
 
 
 async def _fetch_until_stopped(config: Config, options: Options) -> RunReport:
-    import asyncio
-    import signal
-
     from mirror.pipeline import run_async
+    from mirror.stopping import stop_on_signals
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for number in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(number, stop.set)
-    return await run_async(config, options, stop)
+    return await run_async(config, options, stop_on_signals())
+
+
+def _in_repository(path: Path) -> str | None:
+    """feeds.yaml's path from the top of its repository, as GitHub names files."""
+    from mirror.git import Repo
+
+    repo = Repo.find(path)
+    try:
+        return repo.relative(path) if repo is not None else None
+    except ValueError:
+        return None
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -463,9 +465,10 @@ def _run(args: argparse.Namespace) -> int:
     out = Output.of(args)
 
     def cycle(report: RunReport) -> None:
-        print_report(report, out, stamp=True)
+        print_report(report, out)
 
-    return asyncio.run(serve(args.config, _options(args, None, out), cycle, out.error))
+    return asyncio.run(serve(args.config, _options(args, None, out), cycle, out.error,
+                             out.info))
 
 
 def _options(args: argparse.Namespace, shown: Progress | None, out: Output) -> Options:
@@ -490,9 +493,9 @@ def _progress(out: Output) -> Iterator[Progress | None]:
         yield shown
 
 
-def print_report(report: RunReport, out: Output | None = None, stamp: bool = False) -> None:
-    """A run's lines: one per feed, its notes and errors, then the total (timestamped for
-    the cycles of ``mirror run``). Errors go to standard error; ``-q`` keeps only them."""
+def print_report(report: RunReport, out: Output | None = None) -> None:
+    """A run's lines: one per feed, its notes and errors, then the total. Errors go to
+    standard error; ``-q`` keeps only them."""
     from mirror.report import error_lines, feed_line, note_lines, total_line
 
     out = out or Output()
@@ -506,10 +509,7 @@ def print_report(report: RunReport, out: Output | None = None, stamp: bool = Fal
         out.info(f"note: {note}")
     if report.push_error:
         out.error(f"push failed: {report.push_error}")
-    total = total_line(report)
-    if stamp:
-        total = f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ} {total}"
-    out.info(total)
+    out.info(total_line(report))
 
 
 # ------------------------------------------------------------------ check
