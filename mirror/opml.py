@@ -9,12 +9,15 @@ feeds.yaml, the same bytes for the same feeds (no date in the head).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
 from mirror.errors import ConfigError
 from mirror.urls import normalise, redact
+
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # XML 1.0 has no such characters
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ def read_subscriptions(data: bytes, name: str = "the OPML file",
     if not result.feeds and result.bozo:
         reason = str(result.bozo_exception).strip() or type(result.bozo_exception).__name__
         raise ConfigError(f"{name}: not an OPML file: {reason}")
+    if not result.feeds and not result.get("version"):
+        raise ConfigError(f"{name}: not an OPML file (no <opml> subscription list in it)")
     found: list[Subscription] = []
     refused: list[Refused] = []
     for feed in result.feeds:
@@ -70,6 +75,7 @@ def write_opml(feeds: Sequence[tuple[str, str]], title: str = "mirror's feeds") 
              "  </head>",
              "  <body>"]
     for name, url in feeds:
+        name, url = NOT_IN_XML.sub("", name), NOT_IN_XML.sub("", url)
         lines.append(f'    <outline type="rss" text={quoteattr(name)} title={quoteattr(name)} '
                      f"xmlUrl={quoteattr(url)}/>")
     lines += ["  </body>", "</opml>"]
@@ -77,4 +83,4 @@ def write_opml(feeds: Sequence[tuple[str, str]], title: str = "mirror's feeds") 
 
 
 def _text(text: str) -> str:
-    return quoteattr(text)[1:-1]
+    return quoteattr(NOT_IN_XML.sub("", text))[1:-1]
