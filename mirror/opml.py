@@ -17,7 +17,8 @@ from xml.sax.saxutils import quoteattr
 from mirror.errors import ConfigError
 from mirror.urls import normalise, redact
 
-NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # XML 1.0 has no such characters
+# Characters XML 1.0 cannot hold, even escaped.
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
