@@ -151,7 +151,9 @@ def test_github_summary_annotations_and_fail_on(repo: Path, site, tmp_path: Path
     result = mirror(repo, "fetch", env=env)
 
     assert result.returncode == 1
-    assert "::error title=mirror%3A bad::HTTP 404 Not Found" in result.stdout
+    # the annotation points at the feed's line of feeds.yaml
+    assert "::error file=feeds.yaml,line=6,title=mirror%3A bad::HTTP 404 Not Found" in \
+        result.stdout
     table = summary.read_text()
     assert "| feed | new posts | errors |" in table
     assert "| good, feed | 1 |  |" in table
