@@ -20,12 +20,12 @@ from dataclasses import replace
 
 from mirror.archive.store import Archive
 from mirror.decide import PENDING_DAYS
-from mirror.errors import EntryError, PageGone
+from mirror.errors import BodyLost, EntryError, PageGone
 from mirror.extraction.fulltext import is_full_text, text_units
 from mirror.fetching.article_page import fetch_page
 from mirror.fetching.http import DEFAULT_USER_AGENT, Http, RequestOptions
 from mirror.fetching.robots import Robots
-from mirror.models import Article, Config, Entry, FeedConfig, Plan, Written
+from mirror.models import Article, Config, Entry, FeedConfig, Plan, Post, Written
 from mirror.publish.render import render
 from mirror.urls import redact
 
@@ -70,17 +70,31 @@ class Articles:
     async def write(self, entry: Entry, plan: Plan, path: str) -> Written:
         """The entry's post, written at ``path``; EntryError when it must wait for a later run."""
         if entry.link in plan.overdue:
-            article = from_summary(entry, f"{entry.link}: the page could not be had for "
-                                          f"{PENDING_DAYS} days")
+            article = from_summary(entry, f"{redact(entry.link)}: the page could not be had "
+                                          f"for {PENDING_DAYS} days")
         else:
             article = await self.article(entry, plan.feed)
-        try:
-            post = render(article, plan.feed, self.now, self.config.video_hosts)
-        except EntryError as exc:
-            raise EntryError(f"{entry.link}: {exc}") from None
+        post, article = self._render(article, plan.feed)
         if self.writing:
             self.archive.write_post(replace(post, path=path))
         return Written(entry=entry, path=path, note=article.note)
+
+    def _render(self, article: Article, feed: FeedConfig) -> tuple[Post, Article]:
+        """The post, and the article it was made from: a body that cannot be published
+        whole (it would lose text, or show nothing) falls back to the feed's content."""
+        link = redact(article.entry.link)
+        try:
+            return render(article, feed, self.now, self.config.video_hosts), article
+        except BodyLost as lost:
+            if article.source != "page":
+                raise EntryError(f"{link}: {lost}") from None
+            article = from_summary(article.entry, f"{link}: {lost}")
+        except EntryError as exc:
+            raise EntryError(f"{link}: {exc}") from None
+        try:
+            return render(article, feed, self.now, self.config.video_hosts), article
+        except EntryError as exc:
+            raise EntryError(f"{link}: {exc}") from None
 
 
 def needs_page(entry: Entry, feed: FeedConfig) -> bool:

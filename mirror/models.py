@@ -129,6 +129,7 @@ class Entry:
     author: str | None = None
     content: str | None = None
     summary: str | None = None
+    language: str | None = None  # the entry's or its feed's language tag, e.g. "zh-CN"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import filelock
 from mirror import clock
 from mirror.archive.index_pages import is_page, pages_folder
 from mirror.archive.rotate import Rotated, finish_rotation, rotation_done
+from mirror.archive.run_status import status_path
 from mirror.archive.scan import read_from_link
 from mirror.archive.store import Archive, open_archive
 from mirror.errors import ConfigError, LockError
@@ -112,11 +113,13 @@ class Workspace:
         if repo is None or state.settled == self.settled(archive):
             return []
         ledger = repo.relative(archive.index_path)
+        run_file = status_path(self.config)
         found = []
-        for status, path in repo.changed(*sorted({archive.folder, pages_folder(self.config)})):
+        folders = {archive.folder, pages_folder(self.config), run_file.parent}
+        for status, path in repo.changed(*sorted(folders)):
             full = repo.top / path
             if not path.endswith(".md") or not full.exists():
-                ours = path == ledger
+                ours = path in (ledger, repo.relative(run_file))
             elif is_page(full):
                 ours = True
             else:  # a post: ours only if never committed; an edit to a committed post is yours

@@ -167,3 +167,34 @@ def test_undeclared_latin_text_reads_as_windows_1252() -> None:
 
 def test_bom_wins(tmp_path: Path) -> None:
     assert decode("\ufeff中文".encode("utf-16-le"), "text/html; charset=gb2312")[0] == "中文"
+
+
+def test_entries_carry_their_feeds_language() -> None:
+    assert parse(rss([Item()], extra="<language>zh-cn</language>")).entries[0].language == "zh-cn"
+    tagged = atom([Item(), Item(link="https://news.example/b")]).replace(
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-TW">').replace(
+        "<entry>", '<entry xml:lang="en">', 1)
+    assert [e.language for e in parse(tagged, "application/atom+xml").entries] == ["en", "zh-TW"]
+    untagged = parse_feed(FEED, Response(url=FEED.url, status=200, content=rss([Item()]).encode(),
+                                         headers={"content-type": "application/rss+xml",
+                                                  "content-language": "ja, en"}))
+    assert untagged.entries[0].language == "ja"
+    assert parse(rss([Item()], extra="<language>not a language tag!</language>")
+                 ).entries[0].language is None
+
+
+def test_a_legacy_cjk_feed_without_a_language_is_taken_for_its_encodings() -> None:
+    body = rss([Item(title="标题")]).replace('encoding="UTF-8"', 'encoding="gb2312"')
+    assert parse(body.encode("gb18030")).entries[0].language == "zh-CN"
+    big5 = rss([Item(title="標題")]).replace('encoding="UTF-8"', 'encoding="big5"')
+    assert parse(big5.encode("big5")).entries[0].language == "zh-TW"
+    assert parse(rss([Item()])).entries[0].language is None
+
+
+def test_a_feed_no_charset_reads_is_a_feed_error() -> None:
+    text = "Наверное, единственное, во что сегодня можно верить безоговорочно. " * 4
+    body = rss([Item(title=text)], extra="<language>zh-cn</language>").replace(
+        'encoding="UTF-8"', 'encoding="koi8-r"')
+    with pytest.raises(FeedError, match=r"^unreadable feed: .*Chinese"):
+        parse(body.encode("koi8-r"))

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import random
+import shutil
+import subprocess
+
+import lxml.html
 import pytest
 import yaml
 
 from mirror.models import Article, Entry, FeedConfig
-from mirror.publish.render import front_matter, heading_line, iso_date, post_path, render
+from mirror.publish.render import (
+    clean_text,
+    front_matter,
+    heading_line,
+    iso_date,
+    post_path,
+    render,
+)
 
 TITLES = [
     'He said "no"', "C:\\path\\to", "line one\nline two", "key: value", "# not a comment",
@@ -23,8 +36,6 @@ NAMES = ["美国之音", "(臺)中央社CNA", "News: daily", "#hash", "[x]", "ye
 @pytest.mark.parametrize("title", TITLES)
 @pytest.mark.parametrize("name", NAMES)
 def test_front_matter_loads_back_to_the_values(title: str, name: str) -> None:
-    from mirror.publish.render import clean_text
-
     shown = clean_text(title)
     text = front_matter(shown, 1_610_444_483_000, name, "https://a.example/x?y=1#z",
                         (name, "tag two"), (name,))
@@ -62,7 +73,73 @@ def test_dates_keep_milliseconds() -> None:
 
 def test_heading_is_one_inert_line() -> None:
     assert heading_line("  A [b] \\ <script>x</script> {{y}}\n z ", "https://a/(1)") == \
-        "[A \\[b\\] \\\\ &lt;script>x&lt;/script> &#123;{y}}  z](https://a/%281%29)"
+        "[A [b] \\ &lt;script>x&lt;/script> &#123;{y}}  z](https://a/%281%29)"
+
+
+@pytest.mark.parametrize(("title", "shown"), [
+    # as the original mirror wrote it: balanced brackets and entities stay as they are
+    ("川粉硬闖國會 非裔警機智引開憤怒群眾獲讚英雄[影]",
+     "川粉硬闖國會 非裔警機智引開憤怒群眾獲讚英雄[影]"),
+    ("[影] 標題 [[雙]]", "[影] 標題 [[雙]]"),
+    ("The case for more state spending on R&amp;D", "The case for more state spending on R&amp;D"),
+    # what would end the link early, link inside it or escape its bracket
+    ("a ] b [", "a \\] b \\["),
+    ("see [x](https://evil) here", "see \\[x\\](https://evil) here"),
+    ("ends with \\", "ends with \\\\"),
+    ("C:\\path\\to", "C:\\path\\to"),
+    ("a \\* b", "a \\\\* b"),
+    # code spans cannot hold escapes: kept; kramdown's attribute lists and math escaped
+    ("`a]` b", "`a]` b"),
+    ("{: .x} $$m$$ $5", "\\{: .x} \\$\\$m\\$\\$ $5"),
+    ("{{ `x` }}", "&#123;{ \\`x\\` }}"),
+    # what kramdown alone reads: footnotes, tags with any letter, emphasis across brackets
+    ("^影", "&#94;影"),
+    ("[^_^] 可愛", "[&#94;\\_^] 可愛"),
+    ("<新>聞", "&lt;新>聞"),
+    ("a *b [c]* ~~d~~", "a \\*b [c]\\* &#126;&#126;d&#126;&#126;"),
+    ("a `b [c", "a \\`b \\[c"),
+])
+def test_heading_escapes_only_what_would_break_the_link(title: str, shown: str) -> None:
+    assert heading_line(title, "https://a/b") == f"[{shown}](https://a/b)"
+
+
+KRAMDOWN = """
+require "json"
+require "kramdown"
+require "kramdown-parser-gfm"
+options = {input: "GFM", smart_quotes: ["apos", "apos", "quot", "quot"],
+           typographic_symbols: {hellip: "...", mdash: "---", ndash: "--", laquo: "<<",
+                                 raquo: ">>", laquo_space: "<< ", raquo_space: " >>"}}
+puts JSON.generate(JSON.parse(STDIN.read).map { |md| Kramdown::Document.new(md, options).to_html })
+"""
+
+
+def test_jekylls_kramdown_shows_every_heading_as_one_link_with_the_title() -> None:
+    """kramdown (Jekyll's Markdown, GFM input) reads 1,000 random titles' headings as one
+    link each showing the title; its typographic symbols are turned off to compare."""
+    if shutil.which("ruby") is None or subprocess.run(
+            ["ruby", "-e", 'require "kramdown"; require "kramdown-parser-gfm"'],
+            capture_output=True).returncode != 0:
+        pytest.skip("kramdown is not installed (Debian: jekyll)")
+    chance = random.Random(2021)
+    alphabet = "abc XYZ 新闻[影]（）()[]\\`*_<>&!{}%:$#\"'|-~^@/;."
+    titles = ["".join(chance.choice(alphabet) for _ in range(chance.randint(1, 25)))
+              for _ in range(1000)]
+    titles = [title for title in titles if title.strip()]
+    documents = [heading_line(title, "https://a.example/x") + "\n------\n" for title in titles]
+    built = subprocess.run(["ruby", "-e", KRAMDOWN], input=json.dumps(documents),
+                           capture_output=True, text=True, check=True)
+    for title, html in zip(titles, json.loads(built.stdout), strict=True):
+        heading = lxml.html.fragment_fromstring(html.strip())
+        links = heading.findall("a")
+        assert heading.tag == "h2" and len(links) == 1, (title, html)
+        assert not (heading.text or "").strip() and not (links[0].tail or "").strip(), html
+        # emphasis and code marks become <em>/<code>: compare what is left
+        assert squashed(links[0].text_content()) == squashed(clean_text(title)), (title, html)
+
+
+def squashed(text: str) -> str:
+    return "".join(char for char in text if not char.isspace() and char not in "*_`")
 
 
 FEED = FeedConfig(name="美国之音", url="https://feed.example/rss")

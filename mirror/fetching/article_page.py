@@ -1,16 +1,17 @@
 """Entry -> Page: fetch an article page and decode it, as a browser would.
 
 Only HTML and XHTML are accepted; the body is capped in size (compressed
-bombs included, see ``http``); the charset is decided by ``charset``.
-Permanent failures raise PageGone (the post is written from the feed's own
-summary); transient ones raise EntryError (nothing is written; the next run
-tries again).
+bombs included, see ``http``); the charset is decided by ``charset``, helped by
+what the feed says (its language, its own encoding). Permanent failures raise
+PageGone (the post is written from the feed's own summary): a page no charset
+reads as plausible text is one, so that nothing garbled is archived. Transient
+ones raise EntryError (nothing is written; the next run tries again).
 """
 
 from __future__ import annotations
 
 from mirror.errors import EntryError, PageGone
-from mirror.fetching.charset import decode
+from mirror.fetching.charset import CharsetHint, Undecodable, decode
 from mirror.fetching.http import Http, HTTPFailure
 from mirror.models import Page
 
@@ -19,7 +20,8 @@ HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml
 
 
 async def fetch_page(url: str, http: Http, *, timeout: float, max_bytes: int,
-                     user_agent: str | None = None) -> Page:
+                     user_agent: str | None = None, hint: CharsetHint | None = None) -> Page:
+    """The page at ``url``, decoded; ``hint`` says what its feed knows (language, encoding)."""
     headers = {"Accept": PAGE_ACCEPT}
     if user_agent:
         headers["User-Agent"] = user_agent
@@ -33,5 +35,8 @@ async def fetch_page(url: str, http: Http, *, timeout: float, max_bytes: int,
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type and media_type not in HTML_TYPES:
         raise PageGone(f"{url}: not an HTML page ({media_type})")
-    text, charset = decode(response.content, content_type)
+    try:
+        text, charset = decode(response.content, content_type, hint)
+    except Undecodable as undecodable:
+        raise PageGone(f"{url}: {undecodable}") from None
     return Page(url=response.url, html=text, charset=charset)

@@ -4,7 +4,9 @@ feedparser gets bytes and headers, never a URL, with its HTML sanitising and
 URI resolving turned off: it would otherwise re-serialise the markup and the
 posts could never be byte-identical to the feed. Charsets are decided by
 ``charset`` first (GB2312 feeds really are GB18030), so feedparser always
-reads UTF-8.
+reads UTF-8; a feed no charset reads as plausible text is a FeedError. Each
+entry keeps its language (its own, its feed's, or the one the feed's legacy
+encoding implies) as a hint for decoding its article page.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 import feedparser
 
 from mirror.errors import EntryError, FeedError
-from mirror.fetching.charset import to_utf8_xml
+from mirror.fetching.charset import Undecodable, language_of_codec, to_utf8_xml
 from mirror.fetching.http import Http, HTTPFailure, Response
 from mirror.models import Entry, FeedConfig, Polled
 from mirror.urls import normalise
@@ -26,6 +28,7 @@ from mirror.urls import normalise
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, "
                "text/xml;q=0.9, */*;q=0.5")
 HARMLESS_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
 FEED_LINK = re.compile(
     r"""<link[^>]+type=["']application/(?:rss|atom)\+xml["'][^>]*>""", re.I)
@@ -63,7 +66,10 @@ async def poll(feed: FeedConfig, http: Http, max_bytes: int,
 def parse_feed(feed: FeedConfig, response: Response) -> Polled:
     """The entries of a fetched feed; FeedError when it is not a usable feed."""
     content_type = response.headers.get("content-type", "")
-    body, _ = to_utf8_xml(response.content, content_type)
+    try:
+        body, codec = to_utf8_xml(response.content, content_type)
+    except Undecodable as undecodable:
+        raise FeedError(f"unreadable feed: {undecodable}") from None
     media_type = content_type.split(";", 1)[0].strip() or "application/xml"
     parsed = feedparser.parse(
         body, sanitize_html=False, resolve_relative_uris=False,
@@ -73,9 +79,10 @@ def parse_feed(feed: FeedConfig, response: Response) -> Polled:
     _check_is_feed(parsed, body, media_type)
     entries: list[Entry] = []
     problems: list[str] = []
+    language = _feed_language(parsed, response, codec)
     for raw in parsed.entries:
         try:
-            entries.append(to_entry(feed, raw, response.url))
+            entries.append(to_entry(feed, raw, response.url, language))
         except EntryError as exc:
             problems.append(str(exc))
     if not entries and _broken(parsed):
@@ -131,8 +138,41 @@ def _min_interval(response: Response, ttl: Any) -> float:
     return seconds
 
 
-def to_entry(feed: FeedConfig, raw: Any, base: str) -> Entry:
-    """One feedparser entry as an Entry; EntryError when it cannot be archived."""
+def _feed_language(parsed: Any, response: Response, codec: str) -> str | None:
+    """The feed's language: ``<language>``, ``dc:language`` or ``xml:lang``; else the
+    Content-Language header; else the one its legacy encoding implies (GB2312: Chinese)."""
+    header = response.headers.get("content-language", "").split(",", 1)[0]
+    for value in (parsed.feed.get("language"), header, language_of_codec(codec)):
+        tag = language_tag(value)
+        if tag:
+            return tag
+    return None
+
+
+def language_tag(value: Any) -> str | None:
+    """A language tag as the feed wrote it (``zh-cn``, ``zh-TW``), or None for anything
+    that is not one."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value if LANGUAGE_TAG.fullmatch(value) else None
+
+
+def _entry_language(raw: Any) -> str | None:
+    """An entry's own language: ``dc:language``, or the ``xml:lang`` of its content."""
+    details = [*(raw.get("content") or []), raw.get("summary_detail") or {},
+               raw.get("title_detail") or {}]
+    for value in (raw.get("language"), *(detail.get("language") for detail in details)):
+        tag = language_tag(value)
+        if tag:
+            return tag
+    return None
+
+
+def to_entry(feed: FeedConfig, raw: Any, base: str, language: str | None = None) -> Entry:
+    """One feedparser entry as an Entry; EntryError when it cannot be archived.
+
+    ``language`` is the feed's, for entries that do not say their own."""
     guid = (raw.get("id") or "").strip() or None
     link = _link(raw, guid, base)
     content = _content(raw)
@@ -143,7 +183,8 @@ def to_entry(feed: FeedConfig, raw: Any, base: str) -> Entry:
     author = _author(raw)
     return Entry(feed=feed.name, link=link, title=title, guid=guid,
                  published_ms=published_ms(raw), author=author,
-                 content=content, summary=summary if summary != content else None)
+                 content=content, summary=summary if summary != content else None,
+                 language=_entry_language(raw) or language)
 
 
 def _link(raw: Any, guid: str | None, base: str) -> str:

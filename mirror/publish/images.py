@@ -2,9 +2,10 @@
 
 ``<img>`` start tags are found by an HTML tokenizer (never inside an
 attribute value, a comment, a script or a style); lazy-loading attributes
-are resolved to a real ``src`` first, as the page's script would, and
-relative URLs are made absolute against the article's link. The result is
-sanitised afterwards like any body (``render``).
+are resolved to a real ``src`` first, as the page's script would (the rule
+is ``lazy_images``', shared with extraction), and relative URLs are made
+absolute against the article's link. The result is sanitised afterwards like
+any body (``render``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from collections.abc import Iterable
 from functools import lru_cache
 from html.parser import HTMLParser
 
+from mirror.lazy_images import NOT_AN_IMAGE, real_source
 from mirror.publish.clean import SCHEME, url_safe
 from mirror.urls import normalise, strip_scheme
 
-LAZY_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-actualsrc")
 TAG_ATTRIBUTE = re.compile(
     r"""(?P<name>[^\s/>"'=][^\s/>"'=]*)(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|[^\s>]+))?""")
 
@@ -87,7 +88,7 @@ def _proxied_tag(tag: str, proxy: str, base: str) -> str:
     source = _real_source(attributes)
     if source is None:
         return tag
-    url = _absolute_raw(_unquote(source).strip(), base)
+    url = _absolute_raw(source, base)
     if url is None:
         return tag
     value = _through_proxy(url, proxy).replace('"', "&quot;")
@@ -115,37 +116,12 @@ def _absolute_raw(raw: str, base: str) -> str | None:
 
 
 def _real_source(attributes: dict[str, tuple[int, int, str]]) -> str | None:
-    """The URL a lazy loader would put in ``src``: the lazy attribute, else ``src``, else srcset."""
-    for name in LAZY_ATTRIBUTES:
-        if name in attributes and _is_image_url(_unquote(attributes[name][2])):
-            return attributes[name][2]
-    if "src" in attributes and _is_image_url(_unquote(attributes["src"][2])):
-        return attributes["src"][2]
-    for name in ("data-srcset", "srcset"):
-        if name in attributes:
-            best = _largest_candidate(_unquote(attributes[name][2]))
-            if best:
-                return best
-    return None
+    """The URL a lazy loader would put in ``src`` (``lazy_images``), else ``src`` itself."""
+    def value(name: str) -> str | None:
+        return _unquote(attributes[name][2]) if name in attributes else None
 
-
-def _is_image_url(value: str) -> bool:
-    value = value.strip()
-    return bool(value) and not value.lower().startswith(("data:", "about:", "javascript:"))
-
-
-def _largest_candidate(srcset: str) -> str | None:
-    best, best_size = None, -1.0
-    for candidate in srcset.split(","):
-        parts = candidate.split()
-        if not parts or not _is_image_url(parts[0]):
-            continue
-        size = 1.0
-        if len(parts) > 1 and parts[1][:-1].replace(".", "", 1).isdigit():
-            size = float(parts[1][:-1])
-        if size > best_size:
-            best, best_size = parts[0], size
-    return best
+    source = real_source(value) or (value("src") or "").strip()
+    return source if source and not NOT_AN_IMAGE.match(source) else None
 
 
 def _unquote(raw: str) -> str:

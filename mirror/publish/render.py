@@ -8,13 +8,14 @@ written, whatever a title holds, and the body is safe to publish.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from datetime import UTC, datetime
 
 import yaml
 from slugify import slugify
 
-from mirror.errors import EntryError
+from mirror.errors import EmptyBody, EntryError
 from mirror.models import Article, Entry, FeedConfig, Post
 from mirror.publish.clean import (
     DEFAULT_VIDEO_HOSTS,
@@ -23,6 +24,7 @@ from mirror.publish.clean import (
     neutralise_liquid,
     one_line,
     sanitise,
+    shows_nothing,
 )
 from mirror.publish.images import proxy_images
 
@@ -34,6 +36,12 @@ WINDOWS_RESERVED = re.compile(r"(?:con|prn|aux|nul|com\d|lpt\d)(?:\..*)?", re.I)
 NO_BREAK_SPACES = re.compile("[\t\n\r\u00a0\u2007\u202f\u2028\u2029]")
 INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+# What kramdown may read as a tag: its names start with any letter (<新>), "_" or ":".
+HEADING_TAG_START = re.compile(r"<(?=[/!?:]|[^\W\d])")
+ASCII_PUNCTUATION = frozenset(string.punctuation)
+# A CommonMark code span: a run of backticks, then text, then a run of the same length.
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -72,6 +80,8 @@ def render_body(article: Article, feed: FeedConfig,
         body = proxy_images(body, feed.image_proxy, article.entry.link)
     # Sanitised last: whatever the steps before it produced, only safe markup gets out.
     body = sanitise(body, video_hosts)
+    if shows_nothing(body):
+        raise EmptyBody("the post would show nothing: no text and no image")
     if feed.format == "markdown":
         return _markdown(body) + "\n"
     if has_liquid(body):
@@ -123,14 +133,76 @@ def front_matter(title: str, date_ms: int, author: str, link: str,
 
 
 def heading_line(title: str, link: str) -> str:
-    """``[title](link)``: the title as the feed gave it, made inert for Markdown and Liquid."""
+    """``[title](link)``: the title as the feed gave it, one link, inert for Markdown and Liquid."""
     shown = NO_BREAK_SPACES.sub(lambda m: m.group(0) if m.group(0) == "\u00a0" else " ",
                                 INVISIBLE.sub("", title)).strip()
-    shown = re.sub(r"([\\\[\]])", r"\\\1", TAG_START.sub("&lt;", shown))
-    if has_liquid(shown):
-        shown = neutralise_liquid(shown)
-    target = link.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
-    return f"[{shown}]({target})"
+    target = link.replace("(", "%28").replace(")", "%29").replace(" ", "%20").replace("`", "%60")
+    return f"[{link_text(shown)}]({target})"
+
+
+def link_text(text: str) -> str:
+    """Text that Markdown (CommonMark and Jekyll's kramdown) shows as it is inside ``[...]``.
+
+    Escaped only where it must be: balanced brackets (``[影]``) and other
+    punctuation stay byte for byte, as the original mirror wrote them, and so do
+    entities (feeds give titles such as ``R&amp;D``, which Markdown shows as the
+    feed meant). Escaped: brackets that would end the link early or start a link
+    inside it, a backslash that would escape what follows it, text that reads as
+    an HTML tag (``&lt;``), kramdown's attribute lists (``{:``), math (``$$``) and
+    footnotes (``[^``), and, beside brackets, the emphasis marks kramdown would
+    let hide one. Liquid markers are neutralised. Code spans are left as they are
+    (nothing can be escaped inside them); a backtick outside one is escaped, since
+    kramdown pairs backticks CommonMark leaves alone. With Liquid markers there
+    are no code spans: every backtick is escaped.
+    """
+    liquid = has_liquid(text)
+    code = [False] * len(text)
+    if not liquid:
+        for span in CODE_SPAN.finditer(text):
+            code[span.start():span.end()] = [True] * (span.end() - span.start())
+    escaped = _unbalanced_brackets(text, code)
+    brackets = any(char in "[]" and not code[i] and i not in escaped
+                   for i, char in enumerate(text))
+    shown = "".join(char if code[i] else _shown(text, i, escaped, brackets)
+                    for i, char in enumerate(text))
+    return neutralise_liquid(shown) if liquid else shown
+
+
+def _shown(text: str, i: int, escaped: set[int], brackets: bool) -> str:
+    """How character ``i`` of a title is written inside the heading's link text."""
+    char, before, after = text[i], text[i - 1:i], text[i + 1:i + 2]
+    if i in escaped or char == "`" or \
+            (char == "\\" and (not after or after in ASCII_PUNCTUATION)) or \
+            (char == "{" and after == ":") or (char == "$" and "$" in (before, after)) or \
+            (char in "*_" and brackets):
+        return "\\" + char
+    if char == "<" and HEADING_TAG_START.match(text, i):
+        return "&lt;"
+    if char == "^" and (i == 0 or (before == "[" and i - 1 not in escaped)):
+        return "&#94;"  # kramdown reads "[^" as a footnote and escapes no "^"
+    if char == "~" and brackets and "~" in (before, after):
+        return "&#126;"  # nor "~", which GFM's "~~" would pair across a bracket
+    return char
+
+
+def _unbalanced_brackets(text: str, code: list[bool]) -> set[int]:
+    """Positions of the brackets to escape: unmatched ones, and a matched pair followed
+    by ``(``, which would make a link inside the link."""
+    escaped: set[int] = set()
+    opened: list[int] = []
+    for i, char in enumerate(text):
+        if code[i]:
+            continue
+        if char == "[":
+            opened.append(i)
+        elif char == "]" and not opened:
+            escaped.add(i)
+        elif char == "]":
+            start = opened.pop()
+            if text[i + 1:i + 2] == "(":
+                escaped.update((start, i))
+    escaped.update(opened)
+    return escaped
 
 
 def _inert_markup(text: str) -> str:

@@ -1,0 +1,56 @@
+"""The image proxy: every <img> through it, lazy images resolved, no other byte changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from mirror.publish.images import proxy_images
+
+PROXY = "https://images.weserv.nl?url="
+
+
+@pytest.mark.parametrize(("tag", "expected"), [
+    ('<img src="https://gdb.voanews.com/a.jpg" width="100%">',
+     '<img src="https://images.weserv.nl?url=gdb.voanews.com/a.jpg" width="100%">'),
+    ("<img  class='photo' src='http://x.org/b.png?x=1&amp;y=2'/>",
+     "<img  class='photo' src='https://images.weserv.nl?url=x.org/b.png?x=1&amp;y=2'/>"),
+    ('<img src="https://images.weserv.nl/?url=static.dw.com/a.jpg">',
+     '<img src="https://images.weserv.nl/?url=static.dw.com/a.jpg">'),
+    ('<img class="lazyload" data-src="//cdn.x/a.jpg" src="data:image/gif;base64,AAAA">',
+     '<img class="lazyload" data-src="//cdn.x/a.jpg" '
+     'src="https://images.weserv.nl?url=cdn.x/a.jpg">'),
+    ('<img data-original="/img/a b.jpg">',
+     '<img src="https://images.weserv.nl?url=news.example/img/a%20b.jpg" '
+     'data-original="/img/a b.jpg">'),
+    ('<img srcset="s.jpg 320w, l.jpg 1024w">',
+     '<img src="https://images.weserv.nl?url=news.example/story/l.jpg" '
+     'srcset="s.jpg 320w, l.jpg 1024w">'),
+    # the attributes extraction resolves are resolved here too (one list: lazy_images)
+    ('<img src="/img/blank.gif" data-hi-res-src="/img/a.jpg">',
+     '<img src="https://images.weserv.nl?url=news.example/img/a.jpg" '
+     'data-hi-res-src="/img/a.jpg">'),
+    ('<img data-lazy-srcset="https://c.x/s.jpg 1x, https://c.x/w_800,h_600/l.jpg 2x">',
+     '<img src="https://images.weserv.nl?url=c.x/w_800,h_600/l.jpg" '
+     'data-lazy-srcset="https://c.x/s.jpg 1x, https://c.x/w_800,h_600/l.jpg 2x">'),
+    # a src that only looks like a placeholder is still the image when nothing else is
+    ('<img src="https://a.example/blanket.jpg">',
+     '<img src="https://images.weserv.nl?url=a.example/blanket.jpg">'),
+    # a src that is no image URL, and nothing else: left alone
+    ('<img src="data:image/gif;base64,AAAA">', '<img src="data:image/gif;base64,AAAA">'),
+    ('<img src="javascript:alert(1)">', '<img src="javascript:alert(1)">'),
+])
+def test_image_proxy_rewrites_only_the_src(tag: str, expected: str) -> None:
+    body = f"<p>before</p>{tag}<p>after</p>"
+    assert proxy_images(body, PROXY, "https://news.example/story/1") == \
+        f"<p>before</p>{expected}<p>after</p>"
+
+
+def test_image_proxy_leaves_comments_and_scripts_alone() -> None:
+    body = '<!-- <img src="https://a/x.jpg"> --><p>x</p>'
+    assert proxy_images(body, PROXY, "https://a/") == body
+
+
+def test_image_proxy_never_rewrites_inside_an_attribute() -> None:
+    body = ('<p title="<img src=x data-src=//e.example/y.png onmouseover=alert(1) x=>">'
+            'Hover me</p>')
+    assert proxy_images(body, PROXY, "https://a/") == body
