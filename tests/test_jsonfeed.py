@@ -85,6 +85,15 @@ def test_dates_links_guids_and_authors() -> None:
     assert third.published_ms is None  # the run's time, as for an RSS item with no date
 
 
+def test_languages() -> None:
+    polled = parse({"version": V11, "language": "zh-TW", "items": [
+        {"id": "1", "url": "https://a.example/1"},
+        {"id": "2", "url": "https://a.example/2", "language": "en"}]})
+    assert [entry.language for entry in polled.entries] == ["zh-TW", "en"]
+    assert parse({"version": V11, "items": [{"url": "https://a.example/1"}]}
+                 ).entries[0].language is None
+
+
 def test_items_that_cannot_be_archived_are_warnings_not_failures() -> None:
     polled = parse({"version": V11, "items": [
         {"id": "no-link", "title": "only an id"}, "a string", {"url": "https://a.example/ok"}]})

@@ -12,7 +12,8 @@ is translated first:
   lines make several), as a description reads; ``summary`` is plain text too, escaped
   the same way;
 - ``date_published`` (else ``date_modified``) is the date;
-- ``authors`` (1.1) or ``author`` (1.0) of the item, else of the feed, by name.
+- ``authors`` (1.1) or ``author`` (1.0) of the item, else of the feed, by name;
+- ``language`` (1.1) of the item, else of the feed, else Content-Language.
 """
 
 from __future__ import annotations
@@ -65,12 +66,16 @@ def parse_json_feed(feed: FeedConfig, response: Response) -> Polled:
     An item that cannot be archived (no link, not an object) is a warning, as an RSS
     item without a link is; the other items are kept."""
     document = read_json_feed(response.content, response.headers.get("content-type"))
+    from mirror.fetching.poll import language_tag
+
     entries: list[Entry] = []
     problems: list[str] = []
     feed_authors = _authors(document)
+    header = response.headers.get("content-language", "").split(",", 1)[0]
+    language = language_tag(document.get("language")) or language_tag(header)
     for item in document["items"]:
         try:
-            entries.append(_entry(feed, item, feed_authors, response.url))
+            entries.append(_entry(feed, item, feed_authors, response.url, language))
         except EntryError as exc:
             problems.append(str(exc))
     return Polled(feed=feed, entries=tuple(entries), etag=response.headers.get("etag"),
@@ -85,13 +90,14 @@ def feed_title(document: dict[str, Any]) -> str | None:
     return title.strip() or None if isinstance(title, str) else None
 
 
-def _entry(feed: FeedConfig, item: Any, feed_authors: list[str], base: str) -> Entry:
+def _entry(feed: FeedConfig, item: Any, feed_authors: list[str], base: str,
+           language: str | None) -> Entry:
     # poll.py calls this module: imported here, it is complete by the time this runs.
     from mirror.fetching.poll import to_entry
 
     if not isinstance(item, dict):
         raise EntryError("an item of the JSON Feed is not an object")
-    return to_entry(feed, _as_feedparser(item, feed_authors), base)
+    return to_entry(feed, _as_feedparser(item, feed_authors), base, language)
 
 
 def _as_feedparser(item: dict[str, Any], feed_authors: list[str]) -> dict[str, Any]:
@@ -109,6 +115,7 @@ def _as_feedparser(item: dict[str, Any], feed_authors: list[str]) -> dict[str, A
         "summary": _paragraphs(_text(item.get("summary"))),
         "published": _text(item.get("date_published")),
         "updated": _text(item.get("date_modified")),
+        "language": _text(item.get("language")),
     }
     if content is not None:
         raw["content"] = [{"type": "text/html", "value": content}]
