@@ -22,11 +22,12 @@ import feedparser
 from mirror.errors import EntryError, FeedError
 from mirror.fetching.charset import Undecodable, language_of_codec, to_utf8_xml
 from mirror.fetching.http import Http, HTTPFailure, RequestOptions, Response
+from mirror.fetching.jsonfeed import is_json, parse_json_feed
 from mirror.models import Entry, FeedConfig, Polled
 from mirror.urls import normalise
 
-FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, "
-               "text/xml;q=0.9, */*;q=0.5")
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
+               "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.9, */*;q=0.5")
 HARMLESS_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
@@ -64,7 +65,10 @@ async def poll(feed: FeedConfig, http: Http, max_bytes: int,
 
 
 def parse_feed(feed: FeedConfig, response: Response) -> Polled:
-    """The entries of a fetched feed; FeedError when it is not a usable feed."""
+    """The entries of a fetched feed (RSS, Atom or JSON Feed); FeedError when it is not a
+    usable feed."""
+    if is_json(response):
+        return parse_json_feed(feed, response)
     content_type = response.headers.get("content-type", "")
     try:
         body, codec = to_utf8_xml(response.content, content_type)
