@@ -31,13 +31,8 @@ from dataclasses import dataclass
 import lxml.html
 from lxml.html import HtmlElement
 
-CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-# Word tokens; CJK scripts have no spaces, so each ideograph, kana or hangul counts.
-TOKEN = re.compile(rf"[{CJK}]|[^\W{CJK}]+", re.UNICODE)
-BLOCK_TAGS = frozenset(
-    "address article aside blockquote caption dd details div dl dt fieldset figcaption "
-    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section "
-    "summary table tbody thead tfoot td th tr ul".split())
+from mirror.text import BLOCK_TAGS, tokens, visible_text
+
 TABLE_PARTS = frozenset("table thead tbody tfoot tr td th".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 NO_WRAP = frozenset("p pre h1 h2 h3 h4 h5 h6 table tbody thead tfoot tr ul ol dl".split())
@@ -85,31 +80,6 @@ def combine(base: HtmlElement | None, second: HtmlElement | None,
 
 # ------------------------------------------------------------------- text
 
-def visible_text(element: HtmlElement) -> str:
-    """Text with block boundaries as newlines, so tokens never run across blocks."""
-    parts: list[str] = []
-
-    def walk(node: HtmlElement) -> None:
-        block = isinstance(node.tag, str) and (node.tag in BLOCK_TAGS or node.tag == "br")
-        if block:
-            parts.append("\n")
-        if isinstance(node.tag, str) and node.text:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if block:
-            parts.append("\n")
-
-    walk(element)
-    return "".join(parts)
-
-
-def tokens(text: str) -> list[str]:
-    return TOKEN.findall(text)
-
-
 class Reference:
     """The token 4-grams of one extractor's text: "is this block there too?"."""
 
@@ -136,7 +106,7 @@ def is_block(element: HtmlElement) -> bool:
     return isinstance(element.tag, str) and element.tag in BLOCK_TAGS
 
 
-def text_units(root: HtmlElement) -> list[HtmlElement]:
+def leaf_blocks(root: HtmlElement) -> list[HtmlElement]:
     """The smallest blocks that carry text; a table row without nested rows is one unit."""
     units: list[HtmlElement] = []
     in_row: set[HtmlElement] = set()
@@ -192,7 +162,7 @@ def _inline_run(text: str | None, run: list[HtmlElement]) -> list[HtmlElement]:
 
 def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule) -> None:
     """Step b: short blocks of readability's that trafilatura does not have."""
-    units = text_units(base)
+    units = leaf_blocks(base)
     drop = [_unconfirmed(unit, second, rule) for unit in units]
     confirmed = [not gone and second.coverage(tokens(visible_text(unit))) >= rule.keep_share
                  for unit, gone in zip(units, drop, strict=True)]
@@ -235,8 +205,8 @@ def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule) -> None:
     """Step c: trafilatura's long paragraphs and its tables that readability lost (its
     cleaning drops tables of short cells), in trafilatura's order."""
     have = Reference(tokens(visible_text(base)))
-    base_units = [(u, " " + " ".join(tokens(visible_text(u))) + " ") for u in text_units(base)]
-    second_units = [(u, tokens(visible_text(u))) for u in text_units(second)]
+    base_units = [(u, " " + " ".join(tokens(visible_text(u))) + " ") for u in leaf_blocks(base)]
+    second_units = [(u, tokens(visible_text(u))) for u in leaf_blocks(second)]
     shared = [bool(words) and have.coverage(words) >= 0.5 for _, words in second_units]
     last_shared = max((i for i, s in enumerate(shared) if s), default=-1)
     anchor: HtmlElement | None = None
@@ -285,6 +255,6 @@ def title_candidates(document: HtmlElement) -> set[str]:
 
 def drop_title_heading(root: HtmlElement, titles: set[str]) -> None:
     """Step d: the headline is the post's own heading, not part of its body."""
-    for unit in text_units(root)[:3]:
+    for unit in leaf_blocks(root)[:3]:
         if unit.tag in HEADINGS and " ".join(tokens(visible_text(unit))) in titles:
             unit.drop_tree()

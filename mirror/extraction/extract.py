@@ -27,7 +27,8 @@ from lxml.html import HtmlElement
 from readability import Document
 
 from mirror.errors import PageGone
-from mirror.extraction.combine import combine, title_candidates, tokens, visible_text
+from mirror.extraction.combine import combine, title_candidates
+from mirror.text import tokens, visible_text
 
 trafilatura: ModuleType | None
 try:
