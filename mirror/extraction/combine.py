@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml.html import HtmlElement
 
-from mirror.text import BLOCK_TAGS, tokens, visible_text
+from mirror.text import BLOCK_TAGS, count_units, tokens, visible_text
 
 TABLE_PARTS = frozenset("table thead tbody tfoot tr td th".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
@@ -40,6 +40,9 @@ MEDIA = ".//img|.//iframe|.//video|.//audio"
 CONTAINERS = frozenset("ul ol dl li dt dd table thead tbody tfoot tr td th figure figcaption "
                        "blockquote".split())
 SENTENCE_END = re.compile(r"[.!?。！？…”\"'»)]$")
+# A comma or a full stop in the text: prose, not a menu, a byline or a list of links.
+SENTENCE_MARK = re.compile(r"[。！？；，、]|[.!?;,](?:\s|$)")
+LINK_HEAVY = 0.5  # blocks with this share of their text in links are menus and link lists
 TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014:\u00bb\u00b7]\s+")
 
 
@@ -64,7 +67,7 @@ def combine(base: HtmlElement | None, second: HtmlElement | None,
     second_tokens = tokens(visible_text(second)) if second is not None else []
     if second is None or not second_tokens:
         return base
-    if base is None or len(base_tokens) < rule.fallback_ratio * len(second_tokens):
+    if base is None or len(base_tokens) < rule.fallback_ratio * prose_units(second):
         drop_title_heading(second, titles)
         return second
     in_second, in_base = Reference(second_tokens), Reference(base_tokens)
@@ -215,14 +218,43 @@ def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule) -> None:
         if shared[i]:
             found = _unit_starting(base_units, words)
             anchor = found if found is not None else anchor
-        elif unit.tag == "p" and len(words) >= rule.add_min:
+        elif unit.tag == "p" and len(words) >= rule.add_min and reads_as_prose(unit):
             anchor = _insert_after(base, anchor, unit)
         elif unit.tag == "tr":
             table = next(unit.iterancestors("table"), None)
-            if table is not None and table not in added_tables and \
+            if table is not None and table not in added_tables and is_data_table(table) and \
                     have.coverage(tokens(visible_text(table))) < 0.5:
                 added_tables.add(table)
                 anchor = _insert_after(base, anchor, table)
+
+
+def reads_as_prose(block: HtmlElement) -> bool:
+    """Sentences, not a menu, a dateline or a list of links."""
+    return link_share(block) < LINK_HEAVY and bool(SENTENCE_MARK.search(visible_text(block)))
+
+
+def prose_units(root: HtmlElement) -> int:
+    """The units of text in blocks that read as prose: a thread's list of replies, a
+    page of headlines or a menu is long, but no article."""
+    return sum(count_units(visible_text(block)) for block in leaf_blocks(root)
+               if reads_as_prose(block))
+
+
+def link_share(block: HtmlElement) -> float:
+    total = count_units(visible_text(block))
+    linked = sum(count_units(visible_text(link)) for link in block.iter("a"))
+    return linked / total if total else 0.0
+
+
+def is_data_table(table: HtmlElement) -> bool:
+    """A table of data (rows of several cells), not one that lays out a page: those hold
+    other tables, or a single row or column, or mostly links."""
+    if table.find(".//table") is not None:
+        return False
+    rows = [row for row in table.iter("tr")
+            if sum(1 for cell in row if cell.tag in ("td", "th")
+                   and (cell.text_content() or "").strip()) >= 2]
+    return len(rows) >= 2 and link_share(table) < LINK_HEAVY
 
 
 def _insert_after(base: HtmlElement, anchor: HtmlElement | None,
