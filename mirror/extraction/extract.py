@@ -28,6 +28,7 @@ from readability import Document
 
 from mirror.errors import PageGone
 from mirror.extraction.combine import combine, title_candidates
+from mirror.extraction.posts import first_post
 from mirror.text import tokens, visible_text
 
 trafilatura: ModuleType | None
@@ -72,6 +73,8 @@ def extract(html: str, url: str) -> str:
     prepare(document)
     titles = title_candidates(document)
     body = combine(run_readability(document, url), run_trafilatura(document, base), titles)
+    post = first_post(document, body) if body is not None else None
+    body = post if post is not None else body
     if body is None or not tokens(visible_text(body)):
         raise PageGone(f"{url}: no article text found on the page")
     finish(body, base)
