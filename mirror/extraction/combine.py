@@ -5,19 +5,21 @@ picks up short boilerplate (credits, teasers, share bars, bylines) and now
 and then loses a lede or half a split body; trafilatura is the reverse. The
 rule, on the smallest text blocks of readability's tree:
 
-a. readability found nothing, or less than a fifth of trafilatura's text:
-   trafilatura's article is used;
+a. readability found nothing, or less than a fifth of the text of
+   trafilatura's blocks that read as prose: trafilatura's article is used;
 b. when trafilatura covers most (60 %) of readability's text, so that both
    found the same region, readability's short blocks (< 40 tokens) that
    trafilatura lacks are dropped; captions and images are kept, so is a
    paragraph of whole sentences between paragraphs both found (body text
    trafilatura lost), and a heading goes only with the block after it;
 c. when readability covers most of trafilatura's text, trafilatura's long
-   paragraphs (>= 30 tokens) that readability lacks are inserted where
-   trafilatura has them, but never after the last block both share (trailing
-   extras are copyright notes, newsletters and author bios);
-d. an early heading that repeats the page's title is dropped: the post has
-   its own heading.
+   paragraphs (>= 30 tokens) of prose (a comma or a full stop, under half
+   of it in links) and its tables of data that readability lacks are
+   inserted where trafilatura has them, but never after the last block both
+   share (trailing extras are copyright notes, newsletters and author bios).
+
+Tokens are ``mirror.text``'s units: each CJK character counts. The headline
+and the lines about the article are trimmed afterwards (``trim``).
 
 Measured on the article-extraction benchmark in ``benchmarks/extraction.py``.
 """
@@ -43,7 +45,6 @@ SENTENCE_END = re.compile(r"[.!?。！？…”\"'»)]$")
 # A comma or a full stop in the text: prose, not a menu, a byline or a list of links.
 SENTENCE_MARK = re.compile(r"[。！？；，、]|[.!?;,](?:\s|$)")
 LINK_HEAVY = 0.5  # blocks with this share of their text in links are menus and link lists
-TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014:\u00bb\u00b7]\s+")
 
 
 @dataclass(frozen=True)
@@ -61,14 +62,13 @@ RULE = Rule()
 
 
 def combine(base: HtmlElement | None, second: HtmlElement | None,
-            titles: set[str], rule: Rule = RULE) -> HtmlElement | None:
+            rule: Rule = RULE) -> HtmlElement | None:
     """readability's tree (``base``), cleaned and completed with trafilatura's (``second``)."""
     base_tokens = tokens(visible_text(base)) if base is not None else []
     second_tokens = tokens(visible_text(second)) if second is not None else []
     if second is None or not second_tokens:
         return base
     if base is None or len(base_tokens) < rule.fallback_ratio * prose_units(second):
-        drop_title_heading(second, titles)
         return second
     in_second, in_base = Reference(second_tokens), Reference(base_tokens)
     wrap_loose_inline(base)
@@ -77,7 +77,6 @@ def combine(base: HtmlElement | None, second: HtmlElement | None,
         drop_unconfirmed(base, in_second, rule)
     if in_base.coverage(second_tokens) >= rule.agree:
         add_missing(base, second, rule)
-    drop_title_heading(base, titles)
     return base
 
 
@@ -275,18 +274,3 @@ def _insert_after(base: HtmlElement, anchor: HtmlElement | None,
 def _unit_starting(units: list[tuple[HtmlElement, str]], words: list[str]) -> HtmlElement | None:
     probe = " " + " ".join(words[:4]) + " "
     return next((unit for unit, joined in units if probe in joined), None)
-
-
-def title_candidates(document: HtmlElement) -> set[str]:
-    """The page's headline as <title>, og:title and twitter:title give it, in tokens."""
-    raw = document.xpath('//meta[@property="og:title" or @name="twitter:title"]/@content')
-    raw.append(document.findtext(".//title") or "")
-    pieces = [piece for title in raw for piece in [title, *TITLE_SEPARATOR.split(title)]]
-    return {" ".join(tokens(p)) for p in pieces if len(tokens(p)) >= 2}
-
-
-def drop_title_heading(root: HtmlElement, titles: set[str]) -> None:
-    """Step d: the headline is the post's own heading, not part of its body."""
-    for unit in leaf_blocks(root)[:3]:
-        if unit.tag in HEADINGS and " ".join(tokens(visible_text(unit))) in titles:
-            unit.drop_tree()

@@ -27,8 +27,9 @@ from lxml.html import HtmlElement
 from readability import Document
 
 from mirror.errors import PageGone
-from mirror.extraction.combine import combine, title_candidates
+from mirror.extraction.combine import combine
 from mirror.extraction.posts import first_post
+from mirror.extraction.trim import page_titles, trim
 from mirror.text import tokens, visible_text
 
 trafilatura: ModuleType | None
@@ -71,12 +72,12 @@ def extract(html: str, url: str) -> str:
     document = parse(html)
     base = base_url(document, url)
     prepare(document)
-    titles = title_candidates(document)
-    body = combine(run_readability(document, url), run_trafilatura(document, base), titles)
+    body = combine(run_readability(document, url), run_trafilatura(document, base))
     post = first_post(document, body) if body is not None else None
     body = post if post is not None else body
     if body is None or not tokens(visible_text(body)):
         raise PageGone(f"{url}: no article text found on the page")
+    trim(body, page_titles(document))
     finish(body, base)
     if len(tokens(visible_text(body))) < MIN_TOKENS and \
             not body.xpath(".//img|.//video|.//iframe"):
