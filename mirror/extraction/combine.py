@@ -9,9 +9,11 @@ a. readability found nothing, or less than a fifth of the text of
    trafilatura's blocks that read as prose: trafilatura's article is used;
 b. when trafilatura covers most (60 %) of readability's text, so that both
    found the same region, readability's short blocks (< 40 tokens) that
-   trafilatura lacks are dropped; captions and images are kept, so is a
-   paragraph of whole sentences between paragraphs both found (body text
-   trafilatura lost), and a heading goes only with the block after it;
+   trafilatura lacks are dropped; captions and images are kept, so are a
+   paragraph of whole sentences (or a list item ending in one) between
+   blocks both found and an opening paragraph of sentences before them
+   (body text and ledes trafilatura lost), and a heading goes only with the
+   block after it;
 c. when readability covers most of trafilatura's text, trafilatura's long
    paragraphs (>= 30 tokens) of prose (a comma or a full stop, under half
    of it in links) and its tables of data that readability lacks are
@@ -42,6 +44,7 @@ MEDIA = ".//img|.//iframe|.//video|.//audio"
 CONTAINERS = frozenset("ul ol dl li dt dd table thead tbody tfoot tr td th figure figcaption "
                        "blockquote".split())
 SENTENCE_END = re.compile(r"[.!?。！？…”\"'»)]$")
+FULL_STOP = re.compile(r"[.!?。！？][\"'”’»]?$")
 # A comma or a full stop in the text: prose, not a menu, a byline or a list of links.
 SENTENCE_MARK = re.compile(r"[。！？；，、]|[.!?;,](?:\s|$)")
 LINK_HEAVY = 0.5  # blocks with this share of their text in links are menus and link lists
@@ -182,16 +185,19 @@ def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule) -> None:
 
 
 def _reads_as_body(unit: HtmlElement, at: int, confirmed: list[bool], rule: Rule) -> bool:
-    """A paragraph of whole sentences between paragraphs both extractors found is body
-    text trafilatura lost, not a credit or a teaser: those stand apart."""
-    if unit.tag != "p" or len(tokens(visible_text(unit))) < rule.prose_min:
+    """A paragraph or list item of whole sentences between blocks both extractors found
+    is body text trafilatura lost, not a credit or a teaser: those stand apart. So is an
+    opening paragraph of sentences followed by confirmed ones (a lede)."""
+    if unit.tag in HEADINGS:
         return False
-    if not SENTENCE_END.search(visible_text(unit).strip()):
+    text = visible_text(unit)
+    if not FULL_STOP.search(text):
         return False
     near = rule.prose_window
     before = any(confirmed[max(0, at - near):at])
     after = any(confirmed[at + 1:at + 1 + near])
-    return before and after
+    long_enough = unit.tag == "li" or len(tokens(text)) >= rule.prose_min
+    return after and long_enough and (before or at == 0)
 
 
 def _unconfirmed(unit: HtmlElement, second: Reference, rule: Rule) -> bool:
