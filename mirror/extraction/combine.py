@@ -44,7 +44,7 @@ MEDIA = ".//img|.//iframe|.//video|.//audio"
 CONTAINERS = frozenset("ul ol dl li dt dd table thead tbody tfoot tr td th figure figcaption "
                        "blockquote".split())
 SENTENCE_END = re.compile(r"[.!?。！？…”\"'»)]$")
-FULL_STOP = re.compile(r"[.!?。！？][\"'”’»]?$")
+FULL_STOP = re.compile(r"[.!?。！？:：][\"'”’»)）]*$")
 # A comma or a full stop in the text: prose, not a menu, a byline or a list of links.
 SENTENCE_MARK = re.compile(r"[。！？；，、]|[.!?;,](?:\s|$)")
 LINK_HEAVY = 0.5  # blocks with this share of their text in links are menus and link lists
@@ -130,8 +130,9 @@ def leaf_blocks(root: HtmlElement) -> list[HtmlElement]:
 
 
 def is_caption(element: HtmlElement) -> bool:
-    return element.tag == "figcaption" or any(
-        a.tag == "figcaption" for a in element.iterancestors())
+    """A picture's or a video's caption: <figcaption>, or marked so by its class."""
+    return any(e.tag == "figcaption" or "caption" in (e.get("class") or "").lower()
+               for e in (element, *element.iterancestors()))
 
 
 def wrap_loose_inline(root: HtmlElement) -> None:
