@@ -11,7 +11,8 @@ a. among the first three blocks, one whose text is the page's headline (a
 b. among the first and the last four blocks, a short one (under 30 units)
    with no sentence in it is dropped when it is about the article (a date
    or a time, a source, author or editor label, a reporter's credit) or is
-   mostly links (a menu, a "print / comments" bar).
+   mostly links (a menu, a "print / comments" bar); one that opens with a
+   credit ("Reporting by", "本报记者") goes even when it has sentences;
 
 A block in the middle of the article is never touched.
 """
@@ -34,10 +35,12 @@ DATE_OR_TIME = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\b\d{1,2}:\d{2}\b|"
     r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,"
     r" \d{4}\b")
+CREDIT = re.compile(
+    r"^\W*(?:(?:本报|本報)\w{0,3}(?:记者|記者|实习生|實習生|通讯员|通訊員)|"
+    r"(?:Additional )?(?:Reporting|Editing|Writing) by\b)", re.I)
 ABOUT_LABEL = re.compile(
     r"(?:来源|來源|出处|出處|稿源|作者|编辑|編輯|责编|責編|记者|記者|通讯员|通訊員|摄影|攝影|撰稿|撰文|"
     r"发布时间|發布時間|发表时间|發表時間|更新时间|更新時間|时间|時間|日期)\s*[:：]|"
-    r"^\W*(?:本报|本報)\w{0,3}(?:记者|記者|实习生|實習生|通讯员|通訊員)|"
     r"^\W*(?:记者|記者|通讯员|通訊員)\s|"
     r"^\W*(?:By|Posted by|Written by|Posted on|Published|Updated)\b", re.I)
 
@@ -82,6 +85,10 @@ def is_about_the_article(block: HtmlElement) -> bool:
         return False  # a quotation's or a picture's credit belongs to it
     text = visible_text(block)
     units = tokens(text)
-    if not units or len(units) >= SHORT or SENTENCE_END.search(text):
+    if not units or len(units) >= SHORT:
+        return False
+    if CREDIT.search(text):
+        return True
+    if SENTENCE_END.search(text):
         return False
     return bool(DATE_OR_TIME.search(text) or ABOUT_LABEL.search(text))
