@@ -4,7 +4,8 @@
    nodes and screen-reader-only text go, lazy images get their real source,
    embedded posts are renamed so readability does not take them for Twitter
    widgets.
-2. readability-lxml extracts the article; trafilatura (when installed, as it
+2. readability-lxml extracts the article (counting the commas of every
+   script, as Readability.js does: ``readable``); trafilatura (when installed, as it
    is by default) gives a second opinion, and ``combine`` merges the two.
 3. The result keeps paragraphs, headings, lists, tables, figures and their
    captions, links made absolute and images with a real ``src``; attributes
@@ -24,11 +25,11 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
-from readability import Document
 
 from mirror.errors import PageGone
 from mirror.extraction.combine import combine
 from mirror.extraction.posts import first_post
+from mirror.extraction.readable import ReadableDocument
 from mirror.extraction.trim import page_titles, trim
 from mirror.text import tokens, visible_text
 
@@ -196,7 +197,7 @@ def rename_embeds(document: HtmlElement) -> None:
 def run_readability(document: HtmlElement, url: str) -> HtmlElement | None:
     try:
         # keep_all_images: otherwise image-only blocks count as empty and vanish
-        html = Document(copy.deepcopy(document), url=url).summary(
+        html = ReadableDocument(copy.deepcopy(document), url=url).summary(
             html_partial=True, keep_all_images=True)
     except Exception:  # readability raises bare Exceptions on degenerate pages
         return None
