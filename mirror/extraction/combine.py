@@ -67,11 +67,12 @@ RULE = Rule()
 def combine(base: HtmlElement | None, second: HtmlElement | None,
             rule: Rule = RULE) -> HtmlElement | None:
     """readability's tree (``base``), cleaned and completed with trafilatura's (``second``)."""
-    base_tokens = tokens(visible_text(base)) if base is not None else []
-    second_tokens = tokens(visible_text(second)) if second is not None else []
+    base_tokens = tokens(visible_text(base, tidy=False)) if base is not None else []
+    second_tokens = tokens(visible_text(second, tidy=False)) if second is not None else []
     if second is None or not second_tokens:
         return base
-    if base is None or len(base_tokens) < rule.fallback_ratio * prose_units(second):
+    if base is None or (len(base_tokens) < rule.fallback_ratio * len(second_tokens) and
+                        len(base_tokens) < rule.fallback_ratio * prose_units(second)):
         return second
     in_second, in_base = Reference(second_tokens), Reference(base_tokens)
     wrap_loose_inline(base)
@@ -113,18 +114,27 @@ def is_block(element: HtmlElement) -> bool:
 
 def leaf_blocks(root: HtmlElement) -> list[HtmlElement]:
     """The smallest blocks that carry text; a table row without nested rows is one unit."""
+    elements = [e for e in root.iter() if isinstance(e.tag, str)]
+    holds_block: set[HtmlElement] = set()
+    holds_row: set[HtmlElement] = set()
+    for element in reversed(elements):  # descendants before their ancestors
+        parent = element.getparent()
+        if parent is None:
+            continue
+        if element.tag in BLOCK_TAGS or element in holds_block:
+            holds_block.add(parent)
+        if element.tag == "tr" or element in holds_row:
+            holds_row.add(parent)
     units: list[HtmlElement] = []
     in_row: set[HtmlElement] = set()
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element is root or element in in_row:
+    for element in elements:
+        if element is root or element in in_row:
             continue
-        if element.tag == "tr" and not element.xpath(".//tr"):
+        if element.tag == "tr" and element not in holds_row:
             units.append(element)
             in_row.update(element.iterdescendants())
-            continue
-        if element.tag not in BLOCK_TAGS or element.tag in TABLE_PARTS:
-            continue
-        if not any(is_block(d) for d in element.iterdescendants()):
+        elif element.tag in BLOCK_TAGS and element.tag not in TABLE_PARTS and \
+                element not in holds_block:
             units.append(element)
     return units
 
@@ -169,11 +179,13 @@ def _inline_run(text: str | None, run: list[HtmlElement]) -> list[HtmlElement]:
 def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule) -> None:
     """Step b: short blocks of readability's that trafilatura does not have."""
     units = leaf_blocks(base)
-    drop = [_unconfirmed(unit, second, rule) for unit in units]
-    confirmed = [not gone and second.coverage(tokens(visible_text(unit))) >= rule.keep_share
-                 for unit, gone in zip(units, drop, strict=True)]
+    texts = [visible_text(unit, tidy=False) for unit in units]
+    words = [tokens(text) for text in texts]
+    found = [second.coverage(w) >= rule.keep_share for w in words]
+    drop = [not found[i] and _may_go(unit, words[i], rule) for i, unit in enumerate(units)]
+    confirmed = [found[i] and not drop[i] for i in range(len(units))]
     for i, unit in enumerate(units):
-        if drop[i] and _reads_as_body(unit, i, confirmed, rule):
+        if drop[i] and _reads_as_body(unit, texts[i], len(words[i]), i, confirmed, rule):
             drop[i] = False
     # Trafilatura often omits the headings of kept sections, while teaser headings
     # precede dropped teasers: a heading shares the fate of the block after it.
@@ -185,37 +197,33 @@ def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule) -> None:
             unit.drop_tree()
 
 
-def _reads_as_body(unit: HtmlElement, at: int, confirmed: list[bool], rule: Rule) -> bool:
+def _reads_as_body(unit: HtmlElement, text: str, size: int, at: int, confirmed: list[bool],
+                   rule: Rule) -> bool:
     """A paragraph or list item of whole sentences between blocks both extractors found
     is body text trafilatura lost, not a credit or a teaser: those stand apart. So is an
     opening paragraph of sentences followed by confirmed ones (a lede)."""
-    if unit.tag in HEADINGS:
-        return False
-    text = visible_text(unit)
-    if not FULL_STOP.search(text):
+    if unit.tag in HEADINGS or not FULL_STOP.search(text.rstrip()):
         return False
     near = rule.prose_window
     before = any(confirmed[max(0, at - near):at])
     after = any(confirmed[at + 1:at + 1 + near])
-    long_enough = unit.tag == "li" or len(tokens(text)) >= rule.prose_min
+    long_enough = unit.tag == "li" or size >= rule.prose_min
     return after and long_enough and (before or at == 0)
 
 
-def _unconfirmed(unit: HtmlElement, second: Reference, rule: Rule) -> bool:
-    if is_caption(unit):
-        return False
-    words = tokens(visible_text(unit))
-    if not words or len(words) >= rule.short_block or unit.xpath(MEDIA):
-        return False
-    return second.coverage(words) < rule.keep_share
+def _may_go(unit: HtmlElement, words: list[str], rule: Rule) -> bool:
+    """A short block with text, no picture and no caption: boilerplate when unconfirmed."""
+    return bool(words) and len(words) < rule.short_block and not is_caption(unit) and \
+        not unit.xpath(MEDIA)
 
 
 def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule) -> None:
     """Step c: trafilatura's long paragraphs and its tables that readability lost (its
     cleaning drops tables of short cells), in trafilatura's order."""
-    have = Reference(tokens(visible_text(base)))
-    base_units = [(u, " " + " ".join(tokens(visible_text(u))) + " ") for u in leaf_blocks(base)]
-    second_units = [(u, tokens(visible_text(u))) for u in leaf_blocks(second)]
+    have = Reference(tokens(visible_text(base, tidy=False)))
+    base_units = [(u, " " + " ".join(tokens(visible_text(u, tidy=False))) + " ")
+                  for u in leaf_blocks(base)]
+    second_units = [(u, tokens(visible_text(u, tidy=False))) for u in leaf_blocks(second)]
     shared = [bool(words) and have.coverage(words) >= 0.5 for _, words in second_units]
     last_shared = max((i for i, s in enumerate(shared) if s), default=-1)
     anchor: HtmlElement | None = None
@@ -229,26 +237,28 @@ def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule) -> None:
         elif unit.tag == "tr":
             table = next(unit.iterancestors("table"), None)
             if table is not None and table not in added_tables and is_data_table(table) and \
-                    have.coverage(tokens(visible_text(table))) < 0.5:
+                    have.coverage(tokens(visible_text(table, tidy=False))) < 0.5:
                 added_tables.add(table)
                 anchor = _insert_after(base, anchor, table)
 
 
-def reads_as_prose(block: HtmlElement) -> bool:
+def reads_as_prose(block: HtmlElement, text: str | None = None) -> bool:
     """Sentences, not a menu, a dateline or a list of links."""
-    return link_share(block) < LINK_HEAVY and bool(SENTENCE_MARK.search(visible_text(block)))
+    text = visible_text(block, tidy=False) if text is None else text
+    return bool(SENTENCE_MARK.search(text)) and link_share(block, text) < LINK_HEAVY
 
 
 def prose_units(root: HtmlElement) -> int:
     """The units of text in blocks that read as prose: a thread's list of replies, a
     page of headlines or a menu is long, but no article."""
-    return sum(count_units(visible_text(block)) for block in leaf_blocks(root)
-               if reads_as_prose(block))
+    texts = ((block, visible_text(block, tidy=False)) for block in leaf_blocks(root))
+    return sum(count_units(text) for block, text in texts if reads_as_prose(block, text))
 
 
-def link_share(block: HtmlElement) -> float:
-    total = count_units(visible_text(block))
-    linked = sum(count_units(visible_text(link)) for link in block.iter("a"))
+def link_share(block: HtmlElement, text: str | None = None) -> float:
+    """The share of the block's text that is the text of links."""
+    total = count_units(visible_text(block, tidy=False) if text is None else text)
+    linked = sum(count_units(link.text_content()) for link in block.iter("a"))
     return linked / total if total else 0.0
 
 

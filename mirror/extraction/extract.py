@@ -73,14 +73,14 @@ def extract(html: str, url: str) -> str:
     document = parse(html)
     base = base_url(document, url)
     prepare(document)
-    body = combine(run_readability(document, url), run_trafilatura(document, base))
+    body = combine(run_readability(document), run_trafilatura(document, base))
     post = first_post(document, body) if body is not None else None
     body = post if post is not None else body
-    if body is None or not tokens(visible_text(body)):
+    if body is None or not tokens(visible_text(body, tidy=False)):
         raise PageGone(f"{url}: no article text found on the page")
     trim(body, page_titles(document))
     finish(body, base)
-    if len(tokens(visible_text(body))) < MIN_TOKENS and \
+    if len(tokens(visible_text(body, tidy=False))) < MIN_TOKENS and \
             not body.xpath(".//img|.//video|.//iframe"):
         raise PageGone(f"{url}: no article text found on the page")
     return serialise(body)
@@ -194,10 +194,11 @@ def rename_embeds(document: HtmlElement) -> None:
 
 # ------------------------------------------------------------- extractors
 
-def run_readability(document: HtmlElement, url: str) -> HtmlElement | None:
+def run_readability(document: HtmlElement) -> HtmlElement | None:
     try:
         # keep_all_images: otherwise image-only blocks count as empty and vanish
-        html = ReadableDocument(copy.deepcopy(document), url=url).summary(
+        # no url: links are made absolute once, in finish(), against the page's <base>
+        html = ReadableDocument(copy.deepcopy(document)).summary(
             html_partial=True, keep_all_images=True)
     except Exception:  # readability raises bare Exceptions on degenerate pages
         return None

@@ -70,7 +70,7 @@ def page_titles(document: HtmlElement) -> list[list[str]]:
 
 def is_headline(block: HtmlElement, titles: list[list[str]]) -> bool:
     """The block's text is a run of a title that holds at least half of it."""
-    units = tokens(visible_text(block))
+    units = tokens(visible_text(block, tidy=False))
     if len(units) < 2:
         return False
     joined = " " + " ".join(units) + " "
@@ -83,7 +83,7 @@ def is_about_the_article(block: HtmlElement) -> bool:
     if block.xpath(".//img|.//video|.//iframe|.//audio|ancestor-or-self::blockquote"
                    "|ancestor-or-self::figcaption"):
         return False  # a quotation's or a picture's credit belongs to it
-    text = visible_text(block)
+    text = visible_text(block, tidy=False)
     units = tokens(text)
     if not units or len(units) >= SHORT:
         return False
