@@ -55,6 +55,7 @@ WORD = re.compile(r"\w+")
 FEED = FeedConfig(name="bench", url="http://127.0.0.1/feed.xml")
 MIRROR = "mirror (page -> post -> text)"
 MIRROR_DECODED_RIGHT = "mirror, page decoded right"
+MIRROR_USES = ("readability-lxml alone", "trafilatura alone (html)")
 Tokeniser = Callable[[str], list[str]]
 
 
@@ -276,6 +277,11 @@ def report(name: str, cases: list[Case], results: dict[str, Result], args: argpa
     if ours and singles:
         best = max(singles.values(), key=lambda r: r.f1)
         print(f"mirror F1 / best single extractor F1: {ours.f1 / best.f1:.4f}")
+    used = [results.get(label) for label in MIRROR_USES]
+    if ours and all(used):
+        alone = sum(r.ms for r in used if r)
+        print(f"mirror CPU per page / its extractors' run alone ({' + '.join(MIRROR_USES)}): "
+              f"{ours.ms / alone:.2f}")
     if args.pages:
         labels = list(results)
         print("per-page F1: " + " | ".join(f"{i}: {label}" for i, label in enumerate(labels)))

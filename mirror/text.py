@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -44,27 +43,13 @@ def visible_text(element: HtmlElement, *, tidy: bool = True) -> str:
     """The text a reader sees in a tree: each block (and ``<br>``) on lines of its own,
     so that words never run across blocks; runs of spaces read as one. ``tidy=False``
     leaves the white space as it is, for counting and comparing (half the cost)."""
-    if isinstance(element.tag, str) and element.tag not in INVISIBLE and \
-            not _holds_structure()(element):
-        text = element.text_content()  # one run of inline text: lxml joins it in C
-    else:
-        parts: list[str] = []
-        _walk(element, parts)
-        text = "".join(parts)
+    parts: list[str] = []
+    _walk(element, parts)
+    text = "".join(parts)
     if not tidy:
         return text
     text = re.sub(r"[ \t\r\f\v\u00a0]+", " ", text)
     return re.sub(r"\s*\n\s*", "\n", text).strip()
-
-
-@cache
-def _holds_structure() -> Any:
-    """Whether an element holds a block, a line break or something not shown (XPath, in C)."""
-    import lxml.etree
-
-    names = sorted(BLOCK_TAGS | INVISIBLE | {"br"})
-    return lxml.etree.XPath(
-        "boolean(descendant::*[" + " or ".join(f"self::{n}" for n in names) + "])")
 
 
 def _walk(node: HtmlElement, parts: list[str]) -> None:

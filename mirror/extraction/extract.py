@@ -271,13 +271,14 @@ def serialise(body: HtmlElement) -> str:
     Runs of white space in text read as one space, so they are written as one;
     the line breaks of ``<pre>`` are kept as character references.
     """
+    in_pre: set[HtmlElement] = set()
+    for pre in body.iter("pre"):
+        in_pre.update(pre.iter())
     for element in body.iter():
         if not isinstance(element.tag, str):
             continue
-        in_pre = element.tag == "pre" or any(a.tag == "pre" for a in element.iterancestors())
-        element.text = _flatten(element.text, in_pre)
-        parent_pre = any(a.tag == "pre" for a in element.iterancestors())
-        element.tail = _flatten(element.tail, parent_pre)
+        element.text = _flatten(element.text, element in in_pre)
+        element.tail = _flatten(element.tail, element.getparent() in in_pre)
     if body.tag != "div":
         wrapper = lxml.html.Element("div")
         wrapper.append(body)

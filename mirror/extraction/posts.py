@@ -29,10 +29,11 @@ DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}:\d{2
 
 def first_post(document: HtmlElement, article: HtmlElement) -> HtmlElement | None:
     """A copy of the page's first post when ``article`` runs over several; else None."""
-    have = _Grams(tokens(visible_text(article, tidy=False)))
-    if not have.size:
+    groups = _same_class_groups(document)
+    if not groups:
         return None
-    for posts in _same_class_groups(document):
+    have = _Grams(tokens(visible_text(article, tidy=False)))
+    for posts in groups:
         inside = [post for post in posts if have.share_of(post) >= 0.5]
         if len(inside) < 2 or sum(count_units(visible_text(p, tidy=False)) for p in inside) < \
                 MOST * have.size:
