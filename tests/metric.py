@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 import lxml.html
 
@@ -26,9 +27,11 @@ def shingles(units: list[str]) -> Counter[tuple[str, ...]]:
     return Counter(tuple(units[i:i + 4]) for i in range(len(units) - 3))
 
 
-def precision_recall(truth: str, predicted: str) -> tuple[float, float]:
-    """Precision and recall of the predicted text's word 4-grams against the truth's."""
-    expected, found = shingles(WORD.findall(truth)), shingles(WORD.findall(predicted))
+def precision_recall(truth: str, predicted: str,
+                     tokenise: Callable[[str], list[str]] = WORD.findall) -> tuple[float, float]:
+    """Precision and recall of the predicted text's token 4-grams against the truth's
+    (words, or ``mirror.text.tokens`` for Chinese)."""
+    expected, found = shingles(tokenise(truth)), shingles(tokenise(predicted))
     hits = sum((expected & found).values())
     false_pos, false_neg = sum(found.values()) - hits, sum(expected.values()) - hits
     if false_pos == 0 and false_neg == 0:
