@@ -5,9 +5,13 @@
    embedded posts are renamed so readability does not take them for Twitter
    widgets.
 2. readability-lxml extracts the article (counting the commas of every
-   script, as Readability.js does: ``readable``); trafilatura (when installed, as it
-   is by default) gives a second opinion, and ``combine`` merges the two.
-3. The result keeps paragraphs, headings, lists, tables, figures and their
+   script, as Readability.js does: ``readable``); trafilatura (when
+   installed, as it is by default) gives a second opinion, and ``combine``
+   merges the two.
+3. On a page of several posts (a blog's archive, a forum thread) the first
+   post is the article (``posts``); the headline and the lines about the
+   article at its edges (dateline, source, credits) go (``trim``).
+4. The result keeps paragraphs, headings, lists, tables, figures and their
    captions, links made absolute and images with a real ``src``; attributes
    are reduced to the ones a reader needs.
 
