@@ -124,9 +124,8 @@ def prepare(document: HtmlElement) -> None:
 
 def drop_invisible(document: HtmlElement) -> None:
     """What a reader never sees is not part of the article."""
-    for element in list(document.iter()):
-        if (not isinstance(element.tag, str) or element.tag in ("html", "body")
-                or element.getparent() is None):
+    for element in document.xpath("//*[@hidden or @aria-hidden='true' or @style or @class]"):
+        if element.tag in ("html", "body") or element.getparent() is None:
             continue
         if (element.get("hidden") is not None
                 or (element.get("aria-hidden") == "true" and not element.xpath(".//img"))
