@@ -5,7 +5,13 @@ from __future__ import annotations
 import lxml.html
 from lxml.html import HtmlElement
 
-from mirror.extraction.combine import combine, is_data_table, leaf_blocks, reads_as_prose
+from mirror.extraction.combine import (
+    Reference,
+    combine,
+    is_data_table,
+    leaf_blocks,
+    reads_as_prose,
+)
 from mirror.text import visible_text
 
 PROSE = "The council voted on Tuesday to close the old bridge, citing safety reports. "
@@ -94,3 +100,11 @@ def test_a_thread_of_reply_links_does_not_replace_the_post_readability_found() -
 def test_nothing_from_trafilatura_keeps_readability() -> None:
     base = tree(paragraphs(2))
     assert combine(base, None) is base and combine(None, base) is base
+
+
+def test_coverage_is_the_share_of_words_in_some_shared_four_gram() -> None:
+    reference = Reference("a b c d e f g".split())
+    assert reference.coverage("a b c d x y z w".split()) == 0.5
+    assert reference.coverage("x a b c d e y".split()) == 5 / 7
+    assert reference.coverage("b c d".split()) == 1.0 and reference.coverage("d c".split()) == 0
+    assert reference.coverage([]) == 1.0

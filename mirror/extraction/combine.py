@@ -90,7 +90,7 @@ class Reference:
     """The token 4-grams of one extractor's text: "is this block there too?"."""
 
     def __init__(self, words: list[str]) -> None:
-        self.grams = {tuple(words[i:i + 4]) for i in range(max(0, len(words) - 3))}
+        self.grams = set(_four_grams(words))
         self.joined = " " + " ".join(words) + " "
 
     def coverage(self, words: list[str]) -> float:
@@ -99,11 +99,16 @@ class Reference:
             return 1.0
         if len(words) < 4:
             return 1.0 if " " + " ".join(words) + " " in self.joined else 0.0
-        hit = [False] * len(words)
-        for i in range(len(words) - 3):
-            if tuple(words[i:i + 4]) in self.grams:
-                hit[i:i + 4] = [True] * 4
-        return sum(hit) / len(words)
+        covered, reach = 0, 0  # words covered so far; the first word not yet covered
+        for start, gram in enumerate(_four_grams(words)):
+            if gram in self.grams:
+                covered += start + 4 - max(start, reach)
+                reach = start + 4
+        return covered / len(words)
+
+
+def _four_grams(words: list[str]) -> zip[tuple[str, str, str, str]]:
+    return zip(words, words[1:], words[2:], words[3:], strict=False)
 
 
 # ------------------------------------------------------------------ blocks
