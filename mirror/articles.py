@@ -21,13 +21,14 @@ from dataclasses import replace
 from mirror.archive.store import Archive
 from mirror.decide import PENDING_DAYS
 from mirror.errors import BodyLost, EntryError, PageGone
-from mirror.extraction.fulltext import is_full_text, text_units
+from mirror.extraction.fulltext import is_full_text
 from mirror.fetching.article_page import fetch_page
 from mirror.fetching.charset import CharsetHint
 from mirror.fetching.http import DEFAULT_USER_AGENT, Http, RequestOptions
 from mirror.fetching.robots import Robots
 from mirror.models import Article, Config, Entry, FeedConfig, Plan, Post, Written
 from mirror.publish.render import preferred_path, render
+from mirror.text import count_units, markup_text
 from mirror.urls import redact
 
 
@@ -77,7 +78,7 @@ class Articles:
             body = await self.extractor.extract(page.html, page.url)
         except PageGone as gone:
             return from_summary(entry, str(gone))
-        if text_units(body) < text_units(own):
+        if count_units(markup_text(body)) < count_units(markup_text(own)):
             return from_summary(entry, f"{redact(entry.link)}: the page holds less text than "
                                        "the feed")
         return Article(entry=entry, body=body, source="page")
