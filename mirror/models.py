@@ -133,8 +133,21 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class RawPage:
+    """An article page as it came: the final URL, the Content-Type header, the bytes.
+
+    What travels to the extraction workers (decoding is CPU work too), and
+    what a kept page stores.
+    """
+
+    url: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Page:
-    """An article page as fetched: the final URL and the decoded HTML."""
+    """An article page decoded: the final URL and the HTML."""
 
     url: str
     html: str
