@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,9 +17,9 @@ import yaml
 from mirror.models import Article, Entry, FeedConfig
 from mirror.publish.front_matter import clean_text, front_matter, iso_date
 from mirror.publish.render import heading_line, post_path, render
-from tests.conftest import mirror, posts, write_config
+from tests.conftest import mirror, posts, shared, write_config
 from tests.feeds import Item
-from tests.helpers import serve_feed
+from tests.helpers import by_link, serve_feed, summary_feed
 
 TITLES = [
     'He said "no"', "C:\\path\\to", "line one\nline two", "key: value", "# not a comment",
@@ -244,3 +245,26 @@ def test_file_name_templates_that_repeat_the_slug_stay_within_limits(repo: Path,
     assert result.returncode == 0, result.stderr
     [path] = posts(repo / "archive")
     assert all(len(part.encode()) <= 255 for part in path.split("/"))
+
+
+def test_markdown_posts_from_real_pages(repo: Path, site) -> None:
+    cases = ["qq", "pixnet", "keep-tabular-data", "wikipedia-2", "wikipedia"]
+    links = [site.add(f"/{c}.html", shared("corpus", "mozilla", "test-pages", c,
+                                           "source.html").read_bytes()) for c in cases]
+    write_config(repo, [{"name": "md", "url": summary_feed(site, links), "format": "markdown"}])
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 0, result.stderr
+    written = by_link(repo / "archive")
+    for case, link in zip(cases, links, strict=True):
+        text = written[link]
+        front, markdown = text.split("------\n\n", 1)
+        assert front.startswith("---\nlayout: post\n")
+        assert "<div" not in markdown and "<span" not in markdown and "<p>" not in markdown, case
+        assert not re.search(r"</?[a-z][^>]*>", markdown.replace("<!--", "")), case
+        assert "\n\n\n" not in markdown
+    assert re.search(r"[\u4e00-\u9fff]{20}", written[links[0]])
+    assert "| " in written[links[2]]  # a table
+    assert re.search(r"^\d+\. ", written[links[3]], re.M)  # an ordered list
+    assert re.search(r"\]\(https?://", written[links[4]])  # absolute links
