@@ -7,6 +7,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import io
+import itertools
 import multiprocessing
 import os
 import subprocess
@@ -36,10 +37,19 @@ def shared(*parts: str) -> Path:
     return path
 
 
+_each_test = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def _per_test_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for every test's guard log and home: a file and a folder each, not two
+    numbered temporary folders each (thousands of them, to be removed again later)."""
+    return tmp_path_factory.mktemp("per-test")
+
+
 @pytest.fixture(autouse=True)
-def guard_log(tmp_path_factory: pytest.TempPathFactory,
-              monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    log = tmp_path_factory.mktemp("guard") / "violations.log"
+def guard_log(_per_test_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    log = _per_test_folder / f"guard-{next(_each_test)}.log"
     monkeypatch.setenv("MIRROR_TEST_GUARD_LOG", str(log))
     yield log
     if log.exists() and log.read_text().strip():
@@ -47,9 +57,10 @@ def guard_log(tmp_path_factory: pytest.TempPathFactory,
 
 
 @pytest.fixture(autouse=True)
-def clean_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def clean_env(_per_test_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No git identity, no proxies, no user config: the machine of a fresh CI runner."""
-    home = tmp_path_factory.mktemp("home")
+    home = _per_test_folder / f"home-{next(_each_test)}"
+    home.mkdir()
     for key in list(os.environ):
         if (key.startswith(("GIT_", "MIRROR_")) and key != "MIRROR_TEST_GUARD_LOG") or \
                 key.lower().endswith("_proxy") or key in ("SOURCE_DATE_EPOCH", "GITHUB_ACTIONS"):
