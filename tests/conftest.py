@@ -88,8 +88,12 @@ def other_site() -> Iterator[Site]:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """An empty git repository with no identity configured, as on a CI runner."""
-    path = tmp_path / "repo"
-    path.mkdir()
+    return new_repo(tmp_path / "repo")
+
+
+def new_repo(path: Path) -> Path:
+    """An empty git repository made at ``path`` (its branch: main)."""
+    path.mkdir(parents=True)
     git(path, "init", "-q", "-b", "main")
     return path
 

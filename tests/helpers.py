@@ -17,6 +17,9 @@ from tests.server import Site
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 FULL_TEXT = "<p>" + "这是一篇完整的新闻报道，内容足够长。" * 30 + "</p>"  # the whole article
 SUMMARY = "一句话摘要。"
+ARTICLE_HTML = ("<html><head><title>t</title></head><body><article>"  # a small article page
+                + "<p>The article itself says what happened, in whole sentences. </p>" * 20
+                + "</article></body></html>")
 
 
 # ---------------------------------------------------------------- feeds

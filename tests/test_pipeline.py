@@ -17,13 +17,17 @@ import pytest
 
 from mirror import load_config, run
 from mirror.workspace import Workspace
-from tests.conftest import commits, git, mirror, posts, write_config
+from tests.conftest import commits, git, mirror, new_repo, posts, write_config
 from tests.feeds import Item, rss
-from tests.helpers import RSS_TYPE, article_page, froms, items, serve_feed, voa_items
-
-ARTICLE = ("<html><head><title>t</title></head><body><article>"
-           + "<p>The article itself says what happened, in whole sentences. </p>" * 20
-           + "</article></body></html>")
+from tests.helpers import (
+    ARTICLE_HTML,
+    RSS_TYPE,
+    article_page,
+    froms,
+    items,
+    serve_feed,
+    voa_items,
+)
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -37,13 +41,6 @@ def tree(folder: Path) -> dict[str, str]:
 @pytest.fixture
 def epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-
-
-def new_repo(tmp_path: Path, name: str) -> Path:
-    where = tmp_path / name
-    where.mkdir()
-    git(where, "init", "-q", "-b", "main")
-    return where
 
 
 def summary_items(links: list[str]) -> list[Item]:
@@ -65,7 +62,7 @@ def test_a_dry_run_writes_nothing_and_changes_what_follows_in_nothing(
     assert not Workspace.open(config).cache.exists()
 
     real = run(config)
-    twin = new_repo(tmp_path, "twin")
+    twin = new_repo(tmp_path / "twin")
     write_config(twin, [{"name": "n", "url": feed}], content="feed")
     single = run(load_config(twin / "feeds.yaml"))
     assert real.new == single.new == 3
@@ -94,7 +91,7 @@ def test_a_json_feed_is_archived_like_its_rss_twin(repo: Path, tmp_path: Path, s
                    "content_html": item.body,
                    "date_published": datetime.fromtimestamp(item.date or 0, UTC).isoformat()}
                   for item in chosen]}), content_type="application/feed+json")
-    twin = new_repo(tmp_path, "twin")
+    twin = new_repo(tmp_path / "twin")
     for where, path in ((repo, "/feed.xml"), (twin, "/feed.json")):
         write_config(where, [{"name": "n", "url": site.url(path)}], content="feed")
         assert run(load_config(where / "feeds.yaml")).new == 3
@@ -108,7 +105,7 @@ def test_same_inputs_and_source_date_epoch_give_byte_identical_files(tmp_path: P
     url = serve_feed(site, entries)
     trees = []
     for name in ("one", "two"):
-        where = new_repo(tmp_path, name)
+        where = new_repo(tmp_path / name)
         write_config(where, [{"name": "美国之音", "url": url}], content="feed")
         assert mirror(where, "fetch", epoch="1700000000").returncode == 0
         trees.append({p.relative_to(where).as_posix(): p.read_bytes()
@@ -292,7 +289,7 @@ def test_one_bad_page_or_answer_never_takes_the_run_down(repo: Path, site) -> No
 # ---------------------------------------------------------------- limits of feeds.yaml
 
 def test_the_per_host_limit_holds_under_load(repo: Path, site) -> None:
-    links = [site.add(f"/p/{i}.html", ARTICLE, delay=0.2) for i in range(12)]
+    links = [site.add(f"/p/{i}.html", ARTICLE_HTML, delay=0.2) for i in range(12)]
     feed = serve_feed(site, summary_items(links))
     write_config(repo, [{"name": "n", "url": feed}], per_host=3)
 
@@ -303,7 +300,7 @@ def test_the_per_host_limit_holds_under_load(repo: Path, site) -> None:
 def test_redirects_wait_for_their_own_hosts_turn(repo: Path, site, other_site) -> None:
     links = []
     for i in range(8):
-        final = other_site.add(f"/final/{i}.html", ARTICLE, delay=0.25)
+        final = other_site.add(f"/final/{i}.html", ARTICLE_HTML, delay=0.25)
         links.append(site.add(f"/go/{i}.html", redirect=final))
     write_config(repo, [{"name": "n", "url": serve_feed(site, summary_items(links))}],
                  per_host=2)
@@ -313,7 +310,7 @@ def test_redirects_wait_for_their_own_hosts_turn(repo: Path, site, other_site) -
 
 
 def test_run_timeout_bounds_a_run_even_with_a_delay(repo: Path, site) -> None:
-    links = [site.add(f"/p/{i}.html", ARTICLE) for i in range(30)]
+    links = [site.add(f"/p/{i}.html", ARTICLE_HTML) for i in range(30)]
     write_config(repo, [{"name": "n", "url": serve_feed(site, summary_items(links))}],
                  delay="1s", run_timeout="2s")
     started = time.monotonic()

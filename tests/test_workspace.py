@@ -11,7 +11,7 @@ import pytest
 
 from mirror.models import Config
 from mirror.workspace import Workspace
-from tests.conftest import git, mirror, posts, write_config
+from tests.conftest import mirror, new_repo, posts, write_config
 from tests.helpers import items, serve_feed
 
 
@@ -81,9 +81,7 @@ def test_two_repositories_sharing_a_cache_folder_keep_apart(tmp_path: Path, site
     feed = serve_feed(site, items(1), etag='"v1"')
     cache = tmp_path / "cache"
     for name in ("x", "y"):
-        where = tmp_path / name
-        where.mkdir()
-        git(where, "init", "-q")
+        where = new_repo(tmp_path / name)
         write_config(where, [{"name": "n", "url": feed}], content="feed")
         result = mirror(where, "fetch", env={"MIRROR_CACHE_DIR": str(cache)})
         assert "n: 1 new" in result.stdout, result.stdout + result.stderr
