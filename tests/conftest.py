@@ -4,6 +4,7 @@ extraction workers for the in-process runs, and a wall clock moved by hand."""
 
 from __future__ import annotations
 
+import compileall
 import concurrent.futures
 import contextlib
 import io
@@ -27,6 +28,22 @@ GUARD = Path(loopback_guard.__file__).parent
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEED_EPOCH = "1700000000"
+
+
+# The longest tests go first: spread over the cores (pyproject.toml: xdist), the suite then
+# ends when the short ones run out, not with one long test still running alone.
+LONGEST_FIRST = ("test_replay.py", "test_journeys.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile mirror once, before any test starts: with PYTHONDONTWRITEBYTECODE set (as
+    on some CI runners), every ``python -m mirror`` the tests start would compile it anew."""
+    if not hasattr(config, "workerinput"):  # the main process (xdist's workers come later)
+        compileall.compile_dir(ROOT / "mirror", quiet=1)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in LONGEST_FIRST)
 
 
 def shared(*parts: str) -> Path:
