@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 import yaml
 
-from tests.conftest import git, posts, shared
+from tests.conftest import git, posts
 from tests.feeds import Item, rss
 from tests.server import Site
 
@@ -52,11 +52,6 @@ def summary_feed(site: Site, links: list[str], path: str = "/feed.xml",
     entries = [Item(title=f"Story {i}", link=link, body=None, summary=SUMMARY)
                for i, link in enumerate(links)]
     return serve_feed(site, entries, path, **options)
-
-
-def article_page() -> bytes:
-    """A real article page (pixnet's, from the shared corpus)."""
-    return shared("corpus", "mozilla", "test-pages", "pixnet", "source.html").read_bytes()
 
 
 # ---------------------------------------------------------------- the archive read back

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import commits, mirror, posts, shared, write_config
 from tests.feeds import Item, rss
-from tests.helpers import SUMMARY, article_page, body_of, by_link, summary_feed
+from tests.helpers import ARTICLE_HTML, SUMMARY, body_of, by_link, summary_feed
 from tests.metric import text_of
 
 
@@ -70,7 +70,7 @@ def test_permanent_page_failures_fall_back_to_the_summary(repo: Path, site) -> N
         "loop": site.add("/loop.html", redirect="/loop2.html"),
         "empty": site.add("/empty.html", "<html><body><nav>menu</nav></body></html>"),
         "bomb": site.add("/bomb.html", b"<p>" + b"0" * 5_000_000, gzip=True),
-        "fine": site.add("/fine.html", article_page()),
+        "fine": site.add("/fine.html", ARTICLE_HTML),
     }
     site.add("/loop2.html", redirect="/loop.html")
     write_config(repo, [{"name": "源", "url": summary_feed(site, list(links.values()))}],
@@ -91,7 +91,7 @@ def test_permanent_page_failures_fall_back_to_the_summary(repo: Path, site) -> N
 
 
 def test_transient_page_failures_write_nothing_and_retry_next_run(repo: Path, site) -> None:
-    article = article_page()
+    article = ARTICLE_HTML
     busy = site.add("/busy.html", article, fail_first=1, fail_status=503)
     slow = site.add("/slow.html", article, delay=3, fail_first=0)
     flaky = site.add("/flaky.html", article, reset_first=1)

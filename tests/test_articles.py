@@ -19,9 +19,9 @@ from mirror.models import Article, Config, Entry, FeedConfig
 from tests.conftest import commits, mirror, posts, shared, write_config
 from tests.feeds import Item, rss
 from tests.helpers import (
+    ARTICLE_HTML,
     RSS_TYPE,
     SUMMARY,
-    article_page,
     body_of,
     by_link,
     summary_feed,
@@ -84,7 +84,7 @@ def test_real_article_pages_are_extracted(repo: Path, site) -> None:
 
 
 def test_a_rerun_fetches_no_page(repo: Path, site) -> None:
-    link = site.add("/pixnet.html", article_page())
+    link = site.add("/pixnet.html", ARTICLE_HTML)
     write_config(repo, [{"name": "痞客邦", "url": summary_feed(site, [link])}])
     assert mirror(repo, "fetch").returncode == 0
     assert site.hits["/pixnet.html"] == 1
@@ -96,7 +96,7 @@ def test_a_rerun_fetches_no_page(repo: Path, site) -> None:
 
 
 def test_content_modes(repo: Path, site) -> None:
-    article = article_page()
+    article = ARTICLE_HTML
     full = "<p>" + "完整的文章内容。" * 60 + "</p>"
     site.add("/a.html", article)
     site.add("/b.html", article)

@@ -30,9 +30,9 @@ from tests.conftest import (
 )
 from tests.feeds import Item, atom, rss
 from tests.helpers import (
+    ARTICLE_HTML,
     FULL_TEXT,
     RSS_TYPE,
-    article_page,
     clone_of,
     commit_by_hand,
     froms,
@@ -148,12 +148,12 @@ def test_the_command_answers_its_version_and_a_bad_feeds_yaml_in_one_line(repo: 
 
 def test_sigkill_at_any_moment_then_the_next_run_completes(repo: Path, site,
                                                            tmp_path: Path) -> None:
-    count = 600
+    count = 400
     feed = serve_feed(site, items(count))
     write_config(repo, [{"name": "新闻", "url": feed}], content="feed")
     # Kills land in every phase of a run: polling, writing posts, the ledger, the commit.
     moments = [lambda: site.hits["/feed.xml"] > polls, *(
-        (lambda n=n: len(list((repo / "archive").glob("*.md"))) >= n) for n in (1, 250, 599)),
+        (lambda n=n: len(list((repo / "archive").glob("*.md"))) >= n) for n in (1, 200, 399)),
         lambda: (repo / "archive" / ".mirror-index.tsv").exists(),
         lambda: (repo / "feeds").exists()]
     for moment in moments:
@@ -238,7 +238,7 @@ def test_mirror_run_stops_at_once_while_waiting_for_the_lock(repo: Path, site) -
 
 
 def test_sigterm_during_fetch_commits_what_is_complete(repo: Path, site) -> None:
-    page = article_page()
+    page = ARTICLE_HTML
     fast = [site.add(f"/fast/{i}.html", page) for i in range(3)]
     slow = [site.add(f"/slow/{i}.html", page, delay=30) for i in range(2)]
     feed = serve_feed(site, [Item(title=f"t{i}", link=link, body=None, summary="s")
@@ -272,7 +272,7 @@ def _extraction_workers_loaded(pid: int) -> bool:
 
 
 def test_ctrl_c_stops_without_tracebacks(repo: Path, site) -> None:
-    page = article_page()
+    page = ARTICLE_HTML
     links = [site.add(f"/slow/{i}.html", page, delay=20) for i in range(3)]
     feed = serve_feed(site, [Item(title=f"t{i}", link=link, body=None, summary="s")
                              for i, link in enumerate(links)])

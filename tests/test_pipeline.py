@@ -22,7 +22,6 @@ from tests.feeds import Item, rss
 from tests.helpers import (
     ARTICLE_HTML,
     RSS_TYPE,
-    article_page,
     froms,
     items,
     serve_feed,
@@ -117,7 +116,7 @@ def test_same_inputs_and_source_date_epoch_give_byte_identical_files(tmp_path: P
 # ---------------------------------------------------------------- faults, and the next runs
 
 def test_faults_two_runs_archive_everything_and_the_third_only_asks_304(repo: Path, site) -> None:
-    page = article_page()
+    page = ARTICLE_HTML
     pages = {
         "retry-after": site.add("/p/retry-after.html", page, fail_first=1, fail_status=503,
                                 fail_headers={"Retry-After": "1"}),
