@@ -93,10 +93,10 @@ def test_permanent_page_failures_fall_back_to_the_summary(repo: Path, site) -> N
 def test_transient_page_failures_write_nothing_and_retry_next_run(repo: Path, site) -> None:
     article = ARTICLE_HTML
     busy = site.add("/busy.html", article, fail_first=1, fail_status=503)
-    slow = site.add("/slow.html", article, delay=3, fail_first=0)
+    slow = site.add("/slow.html", article, delay=5, fail_first=0)
     flaky = site.add("/flaky.html", article, reset_first=1)
     feed = summary_feed(site, [busy, slow, flaky], etag='"v1"')
-    write_config(repo, [{"name": "源", "url": feed, "timeout": "1s"}], retries=0)
+    write_config(repo, [{"name": "源", "url": feed, "timeout": "2s"}], retries=0)
 
     first = mirror(repo, "fetch")
 
