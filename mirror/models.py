@@ -149,6 +149,8 @@ class Article:
     body: str
     source: BodySource
     note: str | None = None
+    # Images kept in the repository: (URL as the body gives it, the src that loads the copy)
+    images: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
