@@ -1,28 +1,45 @@
 """Extraction quality and speed over the shared corpus, every extractor in one run.
 
-    python benchmarks/extraction.py [--corpus aeb|mozilla|all] [--worst N]
+    python benchmarks/extraction.py [--corpus aeb|mozilla|zh|all] [--worst N] [--pages]
+                                    [--only mirror] [--save FILE] [--compare FILE]
 
-For each page: mirror's own pipeline (page bytes -> charset -> extract ->
-render a post -> the post's visible text), plain readability-lxml, and
-trafilatura (HTML and text output). Metric of the Article Extraction
-Benchmark (see ../shared/corpus/README.md): Unicode ``\\w+`` tokens, a
-multiset of token 4-grams per page, precision and recall per page, averaged
-over pages, F1 = 2PR/(P+R). An empty prediction scores 0; an exact match 1.
-Text is what a reader sees: block elements end lines, image alt text is not
-counted, captions are.
+For each page: mirror's own pipeline (page bytes served as a bare
+``text/html`` -> mirror's charset decode -> extract -> render a post -> the
+post's visible text), the same with the page decoded right (a diagnostic
+that keeps the extraction measurable whatever the charset detection does),
+and each extractor alone on the page decoded right: readability-lxml,
+trafilatura (HTML and text output) and resiliparse (when installed: it is
+no dependency of mirror, ``pip install resiliparse``). "Decoded right" is the
+candidate codec (mirror's choice, UTF-8, GB18030) whose text holds the most
+of the ground truth.
+
+Metric of the Article Extraction Benchmark (see ../shared/corpus/README.md):
+a multiset of token 4-grams per page, precision and recall per page,
+averaged over pages, F1 = 2PR/(P+R); an empty prediction scores 0, an exact
+match 1. Tokens are Unicode ``\\w+`` runs on aeb and mozilla (the upstream
+metric) and, on zh, ``mirror.text.tokens`` (each CJK character one token,
+see ../shared/corpus/zh/README.md). Text is what a reader sees: block
+elements end lines, image alt text is not counted, captions are.
+
+A page is *garbled* when its text holds U+FFFD or more than 1 % of its
+letters come from scripts the ground truth does not use. ms/page is CPU time
+(``time.process_time``) in this one process, so other load on the machine
+disturbs it less; ratios measured in one run are what to compare.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import json
 import re
 import sys
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import lxml.html
@@ -35,15 +52,19 @@ from mirror.extraction.extract import extract  # noqa: E402
 from mirror.fetching.charset import decode  # noqa: E402
 from mirror.models import Article, Entry, FeedConfig  # noqa: E402
 from mirror.publish.render import render  # noqa: E402
+from mirror.text import tokens, visible_text  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 WORD = re.compile(r"\w+")
-BLOCKS = frozenset(
-    "address article aside blockquote br caption dd details dialog div dl dt fieldset "
-    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section "
-    "summary table tbody thead tfoot td th tr ul".split())
-INVISIBLE = frozenset("script style noscript template head title svg math iframe".split())
 FEED = FeedConfig(name="bench", url="http://127.0.0.1/feed.xml")
+MIRROR = "mirror (page -> post -> text)"
+MIRROR_DECODED_RIGHT = "mirror, page decoded right"
+MIRROR_USES = ("readability-lxml alone", "trafilatura alone (html)")
+Tokeniser = Callable[[str], list[str]]
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text)
 
 
 @dataclass
@@ -52,43 +73,30 @@ class Case:
     raw: bytes
     url: str
     truth: str
+    tokenise: Tokeniser = words
+    html: str = ""  # the page decoded right
+    codec: str = ""  # the codec that decodes it right
+    mirror_codec: str = ""  # the codec mirror's own decode chose
+    scripts: frozenset[str] = field(default_factory=frozenset)
 
 
-def visible_text(fragment: str) -> str:
+def text_of(fragment: str) -> str:
+    """The visible text of an HTML fragment, as a reader sees it."""
     if not fragment.strip():
         return ""
-    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    parts: list[str] = []
-
-    def walk(node: lxml.html.HtmlElement) -> None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in INVISIBLE:
-            parts.append(node.tail or "")
-            return
-        if tag in BLOCKS:
-            parts.append("\n")
-        if tag and node.text:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-        if tag in BLOCKS:
-            parts.append("\n")
-        if node.tail:
-            parts.append(node.tail)
-
-    walk(root)
-    return re.sub(r"\s*\n\s*", "\n", re.sub(r"[ \t\r\f\v\u00a0]+", " ", "".join(parts))).strip()
+    return visible_text(lxml.html.fragment_fromstring(fragment, create_parent="div"))
 
 
-def shingles(text: str) -> Counter:
-    words = WORD.findall(text)
-    if len(words) < 4:
-        return Counter([tuple(words)]) if words else Counter()
-    return Counter(tuple(words[i:i + 4]) for i in range(len(words) - 3))
+def shingles(text: str, tokenise: Tokeniser) -> Counter[tuple[str, ...]]:
+    units = tokenise(text)
+    if len(units) < 4:
+        return Counter([tuple(units)]) if units else Counter()
+    return Counter(tuple(units[i:i + 4]) for i in range(len(units) - 3))
 
 
-def precision_recall(truth: str, predicted: str) -> tuple[float, float]:
-    expected, found = shingles(truth), shingles(predicted)
+def precision_recall(truth: str, predicted: str,
+                     tokenise: Tokeniser = words) -> tuple[float, float]:
+    expected, found = shingles(truth, tokenise), shingles(predicted, tokenise)
     hits = sum((expected & found).values())
     false_pos, false_neg = sum(found.values()) - hits, sum(expected.values()) - hits
     if false_pos == 0 and false_neg == 0:
@@ -96,6 +104,41 @@ def precision_recall(truth: str, predicted: str) -> tuple[float, float]:
     return (hits / (hits + false_pos) if hits + false_pos else 0.0,
             hits / (hits + false_neg) if hits + false_neg else 0.0)
 
+
+# ------------------------------------------------------------------ charset
+
+def script(character: str) -> str:
+    """A letter's script, roughly: the first word of its Unicode name."""
+    name = unicodedata.name(character, "")
+    return "CJK" if name.startswith(("CJK", "HIRAGANA", "KATAKANA", "HANGUL")) else \
+        name.split(" ", 1)[0]
+
+
+def scripts_of(text: str) -> frozenset[str]:
+    return frozenset(script(c) for c in set(text) if c.isalpha())
+
+
+def is_garbled(text: str, scripts: frozenset[str]) -> bool:
+    if "\ufffd" in text:
+        return True
+    letters = [c for c in text if c.isalpha()]
+    strange = sum(1 for c in letters if script(c) not in scripts)
+    return bool(letters) and strange > 0.01 * len(letters)
+
+
+def decode_right(case: Case) -> None:
+    """Fill in the page's right decoding (and mirror's own codec, to report the two)."""
+    _, case.mirror_codec = decode(case.raw, "text/html")
+    best = -1.0
+    for codec in dict.fromkeys((case.mirror_codec, "utf-8", "gb18030")):
+        text = case.raw.decode(codec, errors="replace")
+        recall = precision_recall(case.truth, text, case.tokenise)[1]
+        if recall > best:
+            best, case.html, case.codec = recall, text, codec
+    case.scripts = scripts_of(case.truth) | {"LATIN", "DIGIT"}
+
+
+# ------------------------------------------------------------------ corpora
 
 def load_aeb() -> list[Case]:
     truth = json.loads((CORPUS / "aeb" / "ground-truth.json").read_text(encoding="utf-8"))
@@ -112,92 +155,186 @@ def load_mozilla() -> list[Case]:
             continue  # not an article page: nothing to compare with
         expected = (folder / "expected.html").read_bytes().decode("utf-8")
         cases.append(Case(folder.name, (folder / "source.html").read_bytes(),
-                          "http://fakehost/test/page.html", visible_text(expected)))
+                          "http://fakehost/test/page.html", text_of(expected)))
     return cases
 
 
-def mirror_pipeline(case: Case) -> str:
-    """Page bytes to the visible text of the post mirror writes."""
-    html, _ = decode(case.raw, "text/html")
-    entry = Entry(feed=FEED.name, link=case.url, title="t", summary="")
+def load_zh() -> list[Case]:
+    folder = CORPUS / "zh"
+    return [Case(page.stem, page.read_bytes(), f"http://127.0.0.1/zh/{page.stem}.html",
+                 (folder / "text" / f"{page.stem}.txt").read_text(encoding="utf-8"),
+                 tokenise=tokens)
+            for page in sorted((folder / "html").glob("*.html"))]
+
+
+CORPORA: dict[str, Callable[[], list[Case]]] = {
+    "aeb": load_aeb, "mozilla": load_mozilla, "zh": load_zh}
+
+
+# --------------------------------------------------------------- extractors
+
+def post_text(html: str, url: str) -> str:
+    """The visible text of the post mirror writes from a page's text."""
+    entry = Entry(feed=FEED.name, link=url, title="t", summary="")
     try:
-        body = extract(html, case.url)
+        body = extract(html, url)
     except PageGone:
         body = ""
     post = render(Article(entry=entry, body=body, source="page"), FEED, 0)
-    return visible_text(post.text.split("<div>\n", 1)[1].rsplit("\n</div>", 1)[0])
+    return text_of(post.text.split("<div>\n", 1)[1].rsplit("\n</div>", 1)[0])
+
+
+def mirror_pipeline(case: Case) -> str:
+    """Page bytes as a bare ``text/html`` answer to the visible text of mirror's post."""
+    html, _ = decode(case.raw, "text/html")
+    return post_text(html, case.url)
+
+
+def mirror_decoded_right(case: Case) -> str:
+    return post_text(case.html, case.url)
 
 
 def readability_alone(case: Case) -> str:
     from readability import Document
 
-    html, _ = decode(case.raw, "text/html")
-    return visible_text(Document(html, url=case.url).summary(html_partial=True))
+    return text_of(Document(case.html, url=case.url).summary(html_partial=True))
 
 
 def trafilatura_html(case: Case) -> str:
     import trafilatura
 
-    html, _ = decode(case.raw, "text/html")
-    return visible_text(trafilatura.extract(html, url=case.url, output_format="html",
-                                            include_images=True, include_tables=True,
-                                            include_links=True) or "")
+    return text_of(trafilatura.extract(case.html, url=case.url, output_format="html",
+                                       include_images=True, include_tables=True,
+                                       include_links=True) or "")
 
 
 def trafilatura_text(case: Case) -> str:
     import trafilatura
 
-    html, _ = decode(case.raw, "text/html")
-    return trafilatura.extract(html, url=case.url, output_format="txt") or ""
+    return trafilatura.extract(case.html, url=case.url, output_format="txt") or ""
+
+
+def resiliparse_alone(case: Case) -> str:
+    from resiliparse.extract.html2text import extract_plain_text
+
+    return extract_plain_text(case.html, main_content=True, preserve_formatting=True,
+                              alt_texts=False)
 
 
 EXTRACTORS: dict[str, Callable[[Case], str]] = {
-    "mirror (page -> post -> text)": mirror_pipeline,
+    MIRROR: mirror_pipeline,
+    MIRROR_DECODED_RIGHT: mirror_decoded_right,
     "readability-lxml alone": readability_alone,
     "trafilatura alone (html)": trafilatura_html,
     "trafilatura alone (txt)": trafilatura_text,
 }
+if importlib.util.find_spec("resiliparse"):  # not a dependency of mirror: pip install resiliparse
+    EXTRACTORS["resiliparse alone"] = resiliparse_alone
 
 
-def measure(cases: list[Case], extractor: Callable[[Case], str]) -> dict[str, object]:
+@dataclass
+class Result:
+    f1: float
+    precision: float
+    recall: float
+    empty: int
+    garbled: int
+    ms: float
+    pages: dict[str, tuple[float, float]]
+
+
+def measure(cases: list[Case], extractor: Callable[[Case], str]) -> Result:
     extractor(cases[0])  # imports and caches, not timed
-    scores, empty, elapsed = [], 0, 0.0
+    pages: dict[str, tuple[float, float]] = {}
+    empty = garbled = 0
+    elapsed = 0.0
     for case in cases:
-        start = time.perf_counter()
+        start = time.process_time()
         text = extractor(case)
-        elapsed += time.perf_counter() - start
+        elapsed += time.process_time() - start
         empty += not text.strip()
-        scores.append((case.name, *precision_recall(case.truth, text)))
-    precision = sum(s[1] for s in scores) / len(scores)
-    recall = sum(s[2] for s in scores) / len(scores)
+        garbled += is_garbled(text, case.scripts)
+        pages[case.name] = precision_recall(case.truth, text, case.tokenise)
+    precision = sum(p for p, _ in pages.values()) / len(cases)
+    recall = sum(r for _, r in pages.values()) / len(cases)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"f1": f1, "precision": precision, "recall": recall, "empty": empty,
-            "ms": 1000 * elapsed / len(cases), "scores": scores}
+    return Result(f1, precision, recall, empty, garbled, 1000 * elapsed / len(cases), pages)
+
+
+def f1_of(precision: float, recall: float) -> float:
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def report(name: str, cases: list[Case], results: dict[str, Result], args: argparse.Namespace,
+           before: dict[str, dict[str, list[float]]]) -> None:
+    print(f"\n{name}: {len(cases)} pages")
+    print(f"{'extractor':32} {'F1':>7} {'P':>7} {'R':>7} {'ms/page':>8} {'empty':>6} "
+          f"{'garbled':>7}")
+    for label, result in results.items():
+        print(f"{label:32} {result.f1:7.4f} {result.precision:7.4f} {result.recall:7.4f} "
+              f"{result.ms:8.1f} {result.empty:6d} {result.garbled:7d}")
+    wrong = [c.name for c in cases if c.mirror_codec != c.codec and
+             c.raw.decode(c.mirror_codec, errors="replace") != c.html]
+    print(f"pages mirror's decode reads with another codec than the right one: "
+          f"{', '.join(wrong) or 'none'}")
+    ours = results.get(MIRROR)
+    singles = {label: r for label, r in results.items() if "alone" in label}
+    if ours and singles:
+        best = max(singles.values(), key=lambda r: r.f1)
+        print(f"mirror F1 / best single extractor F1: {ours.f1 / best.f1:.4f}")
+    used = [results.get(label) for label in MIRROR_USES]
+    if ours and all(used):
+        alone = sum(r.ms for r in used if r)
+        print(f"mirror CPU per page / its extractors' run alone ({' + '.join(MIRROR_USES)}): "
+              f"{ours.ms / alone:.2f}")
+    if args.pages:
+        labels = list(results)
+        print("per-page F1: " + " | ".join(f"{i}: {label}" for i, label in enumerate(labels)))
+        for case in cases:
+            cells = " ".join(f"{f1_of(*results[label].pages[case.name]):6.3f}"
+                             for label in labels)
+            print(f"  {case.name[:24]:24} {cells}")
+    if ours and before.get(name):
+        print("mirror per page, before -> after (changed only):")
+        for case in cases:
+            old = before[name].get(case.name)
+            new = ours.pages[case.name]
+            if old and abs(f1_of(*old) - f1_of(*new)) >= 0.0005:
+                print(f"  {case.name[:24]:24} {f1_of(*old):.3f} -> {f1_of(*new):.3f}")
+    if ours:
+        for case_name, (precision, recall) in sorted(ours.pages.items(),
+                                                     key=lambda s: s[1][0] + s[1][1])[
+                :args.worst]:
+            print(f"  {case_name[:24]:24} P {precision:.3f} R {recall:.3f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", choices=["aeb", "mozilla", "all"], default="all")
+    parser.add_argument("--corpus", choices=[*CORPORA, "all"], default="all")
     parser.add_argument("--worst", type=int, default=0, help="list the N worst pages of mirror")
+    parser.add_argument("--pages", action="store_true", help="per-page F1 of every extractor")
+    parser.add_argument("--only", action="append", default=[],
+                        help="measure only the extractors whose label holds this word")
+    parser.add_argument("--save", type=Path, help="write mirror's per-page scores as JSON")
+    parser.add_argument("--compare", type=Path, help="per-page changes against a --save file")
     args = parser.parse_args()
     if not CORPUS.exists():
         sys.exit(f"{CORPUS} is not available")
-    corpora = {"aeb": load_aeb, "mozilla": load_mozilla}
-    for name in ([args.corpus] if args.corpus != "all" else list(corpora)):
-        cases = corpora[name]()
-        print(f"\n{name}: {len(cases)} pages")
-        print(f"{'extractor':32} {'F1':>7} {'P':>7} {'R':>7} {'ms/page':>8} {'empty':>6}")
-        results = {label: measure(cases, extractor) for label, extractor in EXTRACTORS.items()}
-        for label, result in results.items():
-            print(f"{label:32} {result['f1']:7.4f} {result['precision']:7.4f} "
-                  f"{result['recall']:7.4f} {result['ms']:8.1f} {result['empty']:6d}")
-        ours = results["mirror (page -> post -> text)"]
-        best_single = max(r["f1"] for label, r in results.items() if "alone" in label)
-        print(f"mirror F1 / best single extractor F1: {ours['f1'] / best_single:.4f}")
-        for case, precision, recall in sorted(ours["scores"], key=lambda s: s[1] + s[2])[
-                :args.worst]:
-            print(f"  {case:24} P {precision:.3f} R {recall:.3f}")
+    extractors = {label: run for label, run in EXTRACTORS.items()
+                  if not args.only or any(word in label for word in args.only)}
+    before = json.loads(args.compare.read_text()) if args.compare else {}
+    saved: dict[str, dict[str, tuple[float, float]]] = {}
+    for name in ([args.corpus] if args.corpus != "all" else list(CORPORA)):
+        cases = CORPORA[name]()
+        for case in cases:
+            decode_right(case)
+        results = {label: measure(cases, run) for label, run in extractors.items()}
+        report(name, cases, results, args, before)
+        if MIRROR in results:
+            saved[name] = results[MIRROR].pages
+    if args.save:
+        args.save.write_text(json.dumps(saved, indent=1))
 
 
 if __name__ == "__main__":

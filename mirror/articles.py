@@ -27,24 +27,37 @@ from mirror.fetching.charset import CharsetHint
 from mirror.fetching.http import DEFAULT_USER_AGENT, Http, RequestOptions
 from mirror.fetching.robots import Robots
 from mirror.models import Article, Config, Entry, FeedConfig, Plan, Post, Written
-from mirror.publish.render import render
+from mirror.publish.render import preferred_path, render
 from mirror.urls import redact
 
 
 class Articles:
-    """What a run needs to turn its planned entries into posts on disk."""
+    """What a run needs to turn its planned entries into posts on disk: the extraction
+    workers (closed on leaving), robots.txt rules, the archive to write to."""
 
-    def __init__(self, config: Config, http: Http, extractor: Extractor, archive: Archive,
-                 now: int, write: bool = True) -> None:
-        self.config, self.http, self.extractor = config, http, extractor
-        self.archive, self.now, self.writing = archive, now, write
+    def __init__(self, config: Config, http: Http, archive: Archive, now: int,
+                 write: bool = True) -> None:
+        self.config, self.http, self.archive = config, http, archive
+        self.now, self.writing = now, write
+        self.extractor = Extractor()
         self.robots = Robots(http)
 
-    def prepare(self, plans: Sequence[Plan]) -> None:
-        """Start the extraction workers now if any page will need them, so that they load
-        while the first pages download."""
+    async def __aenter__(self) -> Articles:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.extractor.__aexit__()
+
+    def settle_paths(self, plans: Sequence[Plan]) -> dict[tuple[int, int], str]:
+        """Each new entry's post path, settled in the order of feeds.yaml before any page
+        arrives (which of two colliding posts gets the plain name never depends on
+        timing); the extraction workers start if any page will need them, so that they
+        load while the first pages download."""
         if any(needs_page(entry, plan.feed) for plan in plans for entry in plan.new):
             self.extractor.start()
+        return {(i, j): self.archive.settle_path(preferred_path(entry, plan.feed, self.now),
+                                                 entry)
+                for i, plan in enumerate(plans) for j, entry in enumerate(plan.new)}
 
     async def article(self, entry: Entry, feed: FeedConfig) -> Article:
         """The article of an entry; EntryError when its page failed for now."""

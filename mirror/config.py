@@ -11,14 +11,15 @@ secret (headers, cookies, auth, proxies, URLs) never repeat them.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import math
 import os
 import re
 import string
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,7 +29,7 @@ import ada_url
 import yaml
 
 from mirror.errors import ConfigError
-from mirror.models import DEFAULT_VIDEO_HOSTS, Auth, Config, FeedConfig, IndexPages
+from mirror.models import DEFAULT_VIDEO_HOSTS, Auth, Config, FeedConfig, IndexPages, Limits
 from mirror.urls import redact
 
 T = TypeVar("T")
@@ -56,38 +57,114 @@ AUTH_KEYS = ("user", "password", "bearer")
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in feeds.yaml, with its line when it has one."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else \
+            f"{self.file}: {self.message}"
+
+
+class _Invalid(ConfigError):
+    """A problem found while reading one value: the reading of that value stops, the
+    reading of the file goes on (the problem is collected)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
 class _Where:
-    """Formats "feeds.yaml:LINE: message" for a node."""
+    """Formats "feeds.yaml:LINE: message" for a node, and collects the problems found."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.problems: list[Problem] = []
 
-    def error(self, node: yaml.Node | None, message: str) -> ConfigError:
-        line = f":{node.start_mark.line + 1}" if node is not None else ""
-        return ConfigError(f"{self.path.name}{line}: {message}")
+    def error(self, node: yaml.Node | None, message: str) -> _Invalid:
+        line = node.start_mark.line + 1 if node is not None else None
+        return _Invalid(Problem(self.path.name, line, message))
+
+    def note(self, problem: _Invalid) -> None:
+        self.problems.append(problem.problem)
+
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator[None]:
+        """Collect the problem raised in this block, and go on after it."""
+        try:
+            yield
+        except _Invalid as problem:
+            self.note(problem)
 
 
 def load_config(path: str | Path) -> Config:
-    """Read and validate feeds.yaml; raise ConfigError naming the line of any problem."""
+    """Read and validate feeds.yaml; raise ConfigError naming the line of every problem
+    (one per line of its message)."""
+    config, problems = check_config(path)
+    if config is None or problems:
+        raise ConfigError("\n".join(str(problem) for problem in problems))
+    return config
+
+
+def check_config(path: str | Path) -> tuple[Config | None, tuple[Problem, ...]]:
+    """Read and validate feeds.yaml, going on past each problem: the Config (None when
+    the file could not be read as YAML at all) and every problem, in the order of lines.
+
+    The Config is only usable when there is no problem: a value that was wrong is left
+    at its default, and a feed whose name or URL was wrong is left out.
+    """
     path = Path(path)
     where = _Where(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: not found (run mirror from the folder that holds "
-                          "feeds.yaml, or pass --config FILE)") from None
+        return None, (Problem(str(path), None, "not found (run mirror from the folder that "
+                                               "holds feeds.yaml, or pass --config FILE)"),)
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+        return None, (Problem(str(path), None, f"cannot read: {exc}"),)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path.name}{line}: invalid YAML: {problem}") from None
+        line = mark.line + 1 if mark is not None else None
+        return None, (Problem(path.name, line, f"invalid YAML: {problem}"),)
     if not isinstance(root, yaml.MappingNode):
-        raise where.error(root, "expected a mapping with a 'feeds' list")
-    return _config(path.resolve(), root, where)
+        return None, (where.error(root, "expected a mapping with a 'feeds' list").problem,)
+    config = _config(path.resolve(), root, where)
+    return config, tuple(sorted(where.problems, key=lambda p: p.line or 0))
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """What a feed added to feeds.yaml gets from its top level, and the run's limits."""
+
+    feed: FeedConfig  # name and url empty
+    limits: Limits
+    max_feed_bytes: int
+
+
+def feed_defaults(path: str | Path) -> Defaults:
+    """The top level's defaults of a feeds.yaml (mirror's own when it is missing or is
+    not YAML); a value that is wrong, or names a ``${NAME}`` not set, is left at
+    mirror's default."""
+    where = _Where(Path(path))
+    feed, config = FeedConfig(name="", url=""), Config(path=Path(path), archive=Path(),
+                                                      feeds=())
+    try:
+        root = yaml.compose(Path(path).read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        root = None
+    if isinstance(root, yaml.MappingNode):
+        top = _mapping(root, where, TOP_ONLY_KEYS + DEFAULT_KEYS)
+        feed = _apply_defaults(feed, top, where)
+        config = _apply_top(config, top, where)
+    return Defaults(feed=feed, limits=config.limits, max_feed_bytes=config.max_feed_bytes)
 
 
 def select_feeds(config: Config, names: Sequence[str] = (),
@@ -115,34 +192,40 @@ def _config(path: Path, root: yaml.MappingNode, where: _Where) -> Config:
     top = _mapping(root, where, TOP_ONLY_KEYS + DEFAULT_KEYS)
     defaults = FeedConfig(name="", url="")
     defaults = _apply_defaults(defaults, top, where)
+    feeds: tuple[FeedConfig, ...] = ()
     feeds_node = top.get("feeds")
     if feeds_node is None:
-        raise where.error(root, "missing 'feeds': list the feeds to mirror")
-    if not isinstance(feeds_node[1], yaml.SequenceNode):
-        raise where.error(feeds_node[1], "'feeds' must be a list")
-    feeds = _feeds(feeds_node[1], defaults, where)
-    archive = _archive(path.parent, top.get("archive"), where)
+        where.note(where.error(root, "missing 'feeds': list the feeds to mirror"))
+    elif not isinstance(feeds_node[1], yaml.SequenceNode):
+        where.note(where.error(feeds_node[1], "'feeds' must be a list"))
+    else:
+        feeds = _feeds(feeds_node[1], defaults, where)
+    archive = path.parent / "archive"
+    with where.collecting():
+        archive = _archive(path.parent, top.get("archive"), where)
     config = Config(path=path, archive=archive, feeds=feeds)
     return _apply_top(config, top, where)
 
 
 def _mapping(node: yaml.Node, where: _Where,
              allowed: tuple[str, ...]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-    """The keys of a mapping node, rejecting unknown and duplicate keys."""
+    """The keys of a mapping node; unknown and duplicate keys are collected as problems
+    and left out."""
     if not isinstance(node, yaml.MappingNode):
         raise where.error(node, "expected a mapping of keys to values")
     seen: dict[str, tuple[yaml.Node, yaml.Node]] = {}
     for key_node, value_node in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         if not isinstance(key, str):
-            raise where.error(key_node, "keys must be plain names")
-        if key not in allowed:
+            where.note(where.error(key_node, "keys must be plain names"))
+        elif key not in allowed:
             hint = difflib.get_close_matches(key, allowed, n=1)
             suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            raise where.error(key_node, f"unknown key '{key}'{suggestion}")
-        if key in seen:
-            raise where.error(key_node, f"duplicate key '{key}'")
-        seen[key] = (key_node, value_node)
+            where.note(where.error(key_node, f"unknown key '{key}'{suggestion}"))
+        elif key in seen:
+            where.note(where.error(key_node, f"duplicate key '{key}'"))
+        else:
+            seen[key] = (key_node, value_node)
     return seen
 
 
@@ -150,20 +233,36 @@ def _feeds(node: yaml.SequenceNode, defaults: FeedConfig, where: _Where) -> tupl
     feeds: list[FeedConfig] = []
     names: set[str] = set()
     for item in node.value:
-        keys = _mapping(item, where, FEED_ONLY_KEYS + DEFAULT_KEYS)
-        for required in FEED_ONLY_KEYS:
-            if required not in keys:
-                raise where.error(item, f"feed without '{required}'")
-        name = _text(keys["name"][1], where, "name")
-        if name in names:
-            raise where.error(keys["name"][1], f"duplicate feed name '{name}'")
-        names.add(name)
-        feed = replace(defaults, name=name, url=_url(keys["url"][1], where, "url"),
-                       line=item.start_mark.line + 1)
-        feed = _apply_defaults(feed, keys, where)
-        feeds.append(replace(feed, tags=feed.tags or (name,),
-                             categories=feed.categories or (name,)))
+        with where.collecting():
+            feed = _feed(item, defaults, where, names)
+            if feed is not None:
+                feeds.append(feed)
     return tuple(feeds)
+
+
+def _feed(item: yaml.Node, defaults: FeedConfig, where: _Where,
+          names: set[str]) -> FeedConfig | None:
+    """One feed of the list; None when its name or URL is missing or wrong (every other
+    key is read all the same, for its problems)."""
+    keys = _mapping(item, where, FEED_ONLY_KEYS + DEFAULT_KEYS)
+    name = url = None
+    for required in FEED_ONLY_KEYS:
+        if required not in keys:
+            where.note(where.error(item, f"feed without '{required}'"))
+    if "name" in keys:
+        with where.collecting():
+            name = _text(keys["name"][1], where, "name")
+            if name in names:
+                raise where.error(keys["name"][1], f"duplicate feed name '{name}'")
+            names.add(name)
+    if "url" in keys:
+        with where.collecting():
+            url = _url(keys["url"][1], where, "url")
+    feed = _apply_defaults(replace(defaults, name=name or "", url=url or "",
+                                   line=item.start_mark.line + 1), keys, where)
+    if name is None or url is None:
+        return None
+    return replace(feed, tags=feed.tags or (name,), categories=feed.categories or (name,))
 
 
 def _apply_defaults(feed: FeedConfig, keys: dict[str, tuple[yaml.Node, yaml.Node]],
@@ -182,8 +281,14 @@ def _apply_top(config: Config, keys: dict[str, tuple[yaml.Node, yaml.Node]],
 
 def _read(keys: dict[str, tuple[yaml.Node, yaml.Node]], readers: dict[str, Reader],
           where: _Where) -> dict[str, Any]:
-    return {key: readers[key](value, where, key)
-            for key, (_, value) in keys.items() if key in readers}
+    """The values of these keys that have a reader; a value that is wrong is a problem
+    collected, and left out."""
+    values: dict[str, Any] = {}
+    for key, (_, value) in keys.items():
+        if key in readers:
+            with where.collecting():
+                values[key] = readers[key](value, where, key)
+    return values
 
 
 def _archive(root: Path, entry: tuple[yaml.Node, yaml.Node] | None, where: _Where) -> Path:

@@ -24,7 +24,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Protocol
 
-from mirror.archive.store import guid_key
 from mirror.models import (
     Entry,
     FeedConfig,
@@ -36,7 +35,7 @@ from mirror.models import (
     Polled,
     PollFailure,
 )
-from mirror.urls import identity, redact
+from mirror.urls import guid_key, identity, redact
 
 PENDING_DAYS = 7
 DAY_MS = 86_400_000

@@ -17,16 +17,6 @@ def in_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
-def workspace_path(path: Path) -> str:
-    """A file's path as annotations name it: relative to the checkout (``$GITHUB_WORKSPACE``,
-    else the current folder), else as it is."""
-    top = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
-    try:
-        return path.resolve().relative_to(top).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def tell_actions(report: RunReport, config_file: str | None = None) -> list[str]:
     """Everything a run tells GitHub Actions: writes the step summary and the step
     outputs, and returns the annotation lines to print."""

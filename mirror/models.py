@@ -282,6 +282,20 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Published:
+    """How ``--push`` went, for the run's report."""
+
+    pushed: bool = False
+    error: str | None = None
+    head: str | None = None  # the commit that was pushed, when a rebase made a new one
+    dropped: dict[str, int] = field(default_factory=dict)  # duplicates of the remote's, by feed
+    notes: tuple[str, ...] = ()
+
+
+NOT_PUSHED = Published()
+
+
+@dataclass(frozen=True)
 class FeedReport:
     """The outcome of one feed in one run."""
 

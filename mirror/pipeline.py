@@ -19,17 +19,18 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mirror import clock, decide
 from mirror.archive.index_pages import write_pages
 from mirror.archive.run_status import merged, read_status, status_path, write_status
 from mirror.archive.store import Archive
-from mirror.articles import Articles, Extractor
 from mirror.config import select_feeds
 from mirror.errors import EntryError, FeedError, internal_error
 from mirror.fetching.http import DEFAULT_USER_AGENT, Http, RequestHook
 from mirror.fetching.poll import poll
 from mirror.models import (
+    NOT_PUSHED,
     Config,
     Entry,
     FeedConfig,
@@ -43,12 +44,13 @@ from mirror.models import (
     RunReport,
     Written,
 )
-from mirror.publish.render import preferred_path
-from mirror.push import Published, publish
 from mirror.state import State
 from mirror.stopping import until_stopped
 from mirror.urls import redact
 from mirror.workspace import Workspace
+
+if TYPE_CHECKING:
+    from mirror.articles import Articles
 
 
 @dataclass(frozen=True)
@@ -103,19 +105,20 @@ async def _run(workspace: Workspace, feeds: tuple[FeedConfig, ...], options: Opt
     leftovers = workspace.leftovers(archive, state) if committing else []
     deadline = clock.monotonic() + config.run_timeout
     async with Http(config.limits, DEFAULT_USER_AGENT, deadline,
-                    on_request=options.on_request) as http, Extractor() as extractor:
-        articles = Articles(config, http, extractor, archive, now, write=not dry)
-        shell = _Shell(articles, options.progress, options.refresh)
+                    on_request=options.on_request) as http:
+        shell = _Shell(config, http, archive, now, options)
         interrupted = not await until_stopped(shell.network(feeds, state.feeds, wall), stop)
     plans = shell.found.plans or tuple(Plan(feed=feed) for feed in feeds)
     outcomes = [shell.found.outcome(i, plan) for i, plan in enumerate(plans)]
     changed, notes = _record(workspace, archive, shell.found, leftovers, now) if not dry else \
         ([], ["dry run: nothing was written, committed or remembered"])
-    commit, push = None, Published()
+    commit, push = None, NOT_PUSHED
     if committing:
         counts = [(p.feed.name, len(o.written)) for p, o in zip(plans, outcomes, strict=True)]
         commit = workspace.commit_run(changed, leftovers, counts, now, notes)
         if options.push:
+            from mirror.push import publish  # only --push runs need it
+
             push = publish(workspace, now)
             commit = push.head or commit
         state.settled = workspace.settled(archive)
@@ -181,9 +184,10 @@ class _Found:
 class _Shell:
     """The I/O of one run's network part: polls, then every planned entry's article."""
 
-    def __init__(self, articles: Articles, progress: Progress | None, refresh: bool) -> None:
-        self.articles, self.progress, self.refresh = articles, progress, refresh
-        self.config, self.http, self.archive = articles.config, articles.http, articles.archive
+    def __init__(self, config: Config, http: Http, archive: Archive, now: int,
+                 options: Options) -> None:
+        self.config, self.http, self.archive, self.now = config, http, archive, now
+        self.progress, self.options = options.progress, options
         self.found = _Found()
 
     async def network(self, feeds: Sequence[FeedConfig], memory: dict[str, FeedMemory],
@@ -193,17 +197,22 @@ class _Shell:
         polls = await asyncio.gather(*(self._poll(feed, memory) for feed in feeds))
         plans = decide.plan(polls, memory, self.archive, wall)
         self.found.plans = plans
-        paths = self._settle_paths(plans)
-        self.articles.prepare(plans)
-        if self.progress:
-            self.progress.articles(sum(len(plan.new) for plan in plans))
-        await asyncio.gather(*(self._feed_articles(i, plan, paths)
-                               for i, plan in enumerate(plans)))
+        if not any(plan.new for plan in plans):
+            return
+        from mirror.articles import Articles  # only a run with new entries makes posts
+
+        async with Articles(self.config, self.http, self.archive, self.now,
+                            write=not self.options.dry_run) as articles:
+            paths = articles.settle_paths(plans)
+            if self.progress:
+                self.progress.articles(sum(len(plan.new) for plan in plans))
+            await asyncio.gather(*(self._feed_articles(articles, i, plan, paths)
+                                   for i, plan in enumerate(plans)))
 
     async def _poll(self, feed: FeedConfig,
                     memory: dict[str, FeedMemory]) -> Polled | PollFailure:
         validators = memory.get(feed.name, FeedMemory()).validators(feed.url) \
-            if not self.refresh else (None, None)
+            if not self.options.refresh else (None, None)
         try:
             return await poll(feed, self.http, self.config.max_feed_bytes, validators)
         except FeedError as exc:
@@ -214,22 +223,16 @@ class _Shell:
             if self.progress:
                 self.progress.feed_done()
 
-    def _settle_paths(self, plans: Sequence[Plan]) -> dict[tuple[int, int], str]:
-        """Each new entry's post path, settled in the order of feeds.yaml before any page
-        arrives: which of two colliding posts gets the plain name never depends on timing."""
-        now = self.articles.now
-        return {(i, j): self.archive.settle_path(preferred_path(entry, plan.feed, now), entry)
-                for i, plan in enumerate(plans) for j, entry in enumerate(plan.new)}
-
-    async def _feed_articles(self, i: int, plan: Plan,
+    async def _feed_articles(self, articles: Articles, i: int, plan: Plan,
                              paths: dict[tuple[int, int], str]) -> None:
-        await asyncio.gather(*(self._article(i, j, entry, plan, paths[i, j])
+        await asyncio.gather(*(self._article(articles, i, j, entry, plan, paths[i, j])
                                for j, entry in enumerate(plan.new)))
         self.found.tried.add(i)
 
-    async def _article(self, i: int, j: int, entry: Entry, plan: Plan, path: str) -> None:
+    async def _article(self, articles: Articles, i: int, j: int, entry: Entry, plan: Plan,
+                       path: str) -> None:
         try:
-            self.found.written[i, j] = await self.articles.write(entry, plan, path)
+            self.found.written[i, j] = await articles.write(entry, plan, path)
         except EntryError as exc:
             self.found.failed[i, j] = str(exc)
         except Exception as exc:  # a bug must cost this entry only (it is retried next run)

@@ -34,7 +34,7 @@ from mirror.archive.run_status import (
 )
 from mirror.errors import GitError
 from mirror.git import Repo
-from mirror.models import Config, Entry, Post
+from mirror.models import Config, Entry, Post, Published
 from mirror.publish.front_matter import HEAD_BYTES, parse_front
 from mirror.workspace import Workspace
 
@@ -267,17 +267,6 @@ def _entry_of(path: str, text: str, line: IndexLine | None) -> Entry:
     front = parse_front(text[:HEAD_BYTES])
     return Entry(feed=front.feed, link=front.link or path, title="")
 
-
-
-@dataclass(frozen=True)
-class Published:
-    """How ``--push`` went, for the run's report."""
-
-    pushed: bool = False
-    error: str | None = None
-    head: str | None = None  # the commit that was pushed, when a rebase made a new one
-    dropped: dict[str, int] = field(default_factory=dict)  # duplicates of the remote's, by feed
-    notes: tuple[str, ...] = ()
 
 
 def publish(workspace: Workspace, now_ms: int) -> Published:

@@ -60,6 +60,13 @@ def identity(url: str) -> str:
     return rest[:start] + ("?" + "&".join(kept) if kept else "") + rest[end:]
 
 
+def guid_key(feed: str, guid: str) -> str:
+    """Web-URL guids are global; any other guid only means something within its feed."""
+    if guid[:8].lower().startswith(("http://", "https://")):
+        return "//" + guid.split("://", 1)[1].strip()
+    return f"{feed}\t{guid}"
+
+
 def host_of(url: str) -> str:
     """host[:port], the unit of politeness limits."""
     try:

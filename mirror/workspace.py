@@ -6,8 +6,8 @@ folder, the lock that keeps one run at a time per repository, and the
 archive as it stands on disk.
 
 The cache lives in ``.git/mirror/`` (never tracked, never shown by ``git
-status``), in the user's cache folder when the archive is not in a git work
-tree, or where ``MIRROR_CACHE_DIR`` says.
+status``), in the user's cache folder (platformdirs: where each OS expects it)
+when the archive is not in a git work tree, or where ``MIRROR_CACHE_DIR`` says.
 """
 
 from __future__ import annotations
@@ -182,8 +182,11 @@ def _lock_folder(archive: Path, repo: Repo | None) -> Path:
         return Path(override)
     if repo is not None:
         return repo.git_dir / "mirror"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "mirror" / _key(str(archive.resolve()))
+    # Where each OS keeps caches: $XDG_CACHE_HOME (else ~/.cache) on Linux,
+    # ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows.
+    from platformdirs import user_cache_path
+
+    return user_cache_path("mirror", appauthor=False) / _key(str(archive.resolve()))
 
 
 def _key(place: str) -> str:

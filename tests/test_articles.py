@@ -17,8 +17,8 @@ NOW = 1_700_000_000_000
 
 
 def articles() -> Articles:
-    nothing: Any = None  # rendering needs no network, workers or archive
-    return Articles(CONFIG, nothing, nothing, nothing, NOW)
+    nothing: Any = None  # rendering needs no network or archive
+    return Articles(CONFIG, nothing, nothing, NOW)
 
 
 def test_a_page_body_that_would_show_nothing_falls_back_to_the_summary() -> None:

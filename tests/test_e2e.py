@@ -78,7 +78,8 @@ def test_bad_feeds_yaml_exits_2_with_one_line(repo: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
-    assert lines == ["mirror: feeds.yaml:4: unknown key 'urll' (did you mean 'url'?)"]
+    assert lines == ["mirror: feeds.yaml:3: feed without 'url'",  # every problem, a line each
+                     "feeds.yaml:4: unknown key 'urll' (did you mean 'url'?)"]
 
 
 def test_missing_feeds_yaml_and_bad_usage_exit_2(repo: Path) -> None:
@@ -87,7 +88,9 @@ def test_missing_feeds_yaml_and_bad_usage_exit_2(repo: Path) -> None:
     negative = mirror(repo, "fetch", "--wait", "-1")
     assert missing.returncode == usage.returncode == negative.returncode == 2
     assert len(missing.stderr.strip().splitlines()) == 1
-    assert len(usage.stderr.strip().splitlines()) == 1
+    message, usage_line = usage.stderr.strip().splitlines()  # the message, then the usage
+    assert message == "mirror: unrecognized arguments: --bogus"
+    assert usage_line.startswith("usage: mirror ")
 
 
 def test_archive_outside_the_repository_is_refused(repo: Path, site) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from benchmarks.extraction import precision_recall, visible_text
 from tests.conftest import commits, mirror, posts, shared, write_config
 from tests.feeds import Item, rss
+from tests.metric import precision_recall, text_of
 
 RSS = "application/rss+xml; charset=utf-8"
 SUMMARY = "一句话摘要。"
@@ -53,7 +53,7 @@ def test_real_article_pages_are_extracted(repo: Path, site) -> None:
     for name, link in zip(names, links, strict=True):
         body = body_of(written[link])
         assert "\n" not in body and SUMMARY not in body
-        precision, recall = precision_recall(truth[name]["articleBody"], visible_text(body))
+        precision, recall = precision_recall(truth[name]["articleBody"], text_of(body))
         assert recall > 0.85 and precision > 0.6, (name, precision, recall)
         assert not re.search(r"<img[^>]+src=\"(?!https://images\.weserv\.nl\?url=)", body)
         assert not re.search(r"href=\"(?!https?:|mailto:|#)", body)
@@ -110,10 +110,10 @@ def test_chinese_charsets_extract_to_the_utf8_text(repo: Path, site, case: str, 
 
     assert result.returncode == 0, result.stderr
     written = by_link(repo / "archive")
-    expected = visible_text(body_of(written[reference]))
+    expected = text_of(body_of(written[reference]))
     assert len(re.findall(r"[\u4e00-\u9fff]", expected)) > 200
     for name, link in links.items():
-        assert visible_text(body_of(written[link])) == expected, name
+        assert text_of(body_of(written[link])) == expected, name
 
 
 def test_permanent_page_failures_fall_back_to_the_summary(repo: Path, site) -> None:

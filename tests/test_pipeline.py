@@ -66,3 +66,25 @@ def test_refresh_ignores_the_stored_validators(repo: Path, site, epoch) -> None:
     again = run(config, refresh=True)
     assert not again.feeds[0].not_modified and again.feeds[0].known == 1
     assert site.conditional["/feed.xml"] == 1
+
+
+def test_a_json_feed_is_archived_like_its_rss_twin(repo: Path, tmp_path: Path, site,
+                                                   epoch) -> None:
+    import json
+    from datetime import UTC, datetime
+
+    chosen = items(3)
+    site.add("/feed.xml", rss(chosen), content_type=RSS)
+    site.add("/feed.json", json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "Test feed",
+        "items": [{"id": item.link, "url": item.link, "title": item.title,
+                   "content_html": item.body,
+                   "date_published": datetime.fromtimestamp(item.date or 0, UTC).isoformat()}
+                  for item in chosen]}), content_type="application/feed+json")
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    git(twin, "init", "-q", "-b", "main")
+    for where, path in ((repo, "/feed.xml"), (twin, "/feed.json")):
+        write_config(where, [{"name": "n", "url": site.url(path)}], content="feed")
+        assert run(load_config(where / "feeds.yaml")).new == 3
+    assert posts(repo / "archive") == posts(twin / "archive")

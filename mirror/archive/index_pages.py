@@ -24,8 +24,6 @@ from zoneinfo import ZoneInfo
 
 from mirror.archive.atomic import atomic_write, remove_temp_files
 from mirror.models import Config
-from mirror.publish.front_matter import read_front
-from mirror.publish.render import slug
 
 BANNER = "<!-- written by mirror after each run that adds posts: edits here are lost -->"
 PATH_DATE = re.compile(r"(\d{4})[-/](\d{2})(?:[-/](\d{2}))?")
@@ -70,6 +68,8 @@ def skipped_in_archive(config: Config) -> frozenset[str]:
 def feed_pages(config: Config, names: list[str]) -> dict[str, Path]:
     """Each feed's page: its slug, made unique (and kept clear of the overview's name) with
     a short hash of the name where two names share a slug or one has none."""
+    from mirror.publish.render import slug  # index pages are written only with new posts
+
     stems = {name: slug(name) for name in names}
     seen: dict[str, int] = {}
     for stem in stems.values():
@@ -158,6 +158,8 @@ def _path_date_key(path: str) -> tuple[str, str]:
 
 def read_listed(archive: Path, path: str, feed: str) -> Listed | None:
     """A post as the index pages list it; None when its front matter has no date."""
+    from mirror.publish.front_matter import read_front
+
     front = read_front(archive / path)
     if front.date is None:
         return None

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mirror.archive.atomic import TEMP_PREFIX, atomic_write
-from mirror.publish.front_matter import read_front
 
 
 @dataclass
@@ -66,6 +65,8 @@ def folders_unchanged(root: Path, folders: dict[str, int]) -> bool:
 
 def read_from_link(path: Path) -> str | None:
     """The ``from:`` link in a post's front matter, or None when it has none."""
+    from mirror.publish.front_matter import read_front  # a run with nothing new reads none
+
     return read_front(path).link
 
 
@@ -79,6 +80,8 @@ def read_fronts(root: Path, paths: list[str], cache_dir: Path | None,
     for path in paths:
         cached = cache.get(path)
         if cached is None or len(cached) != 2:
+            from mirror.publish.front_matter import read_front  # only for uncached posts
+
             front = read_front(root / path)
             cached = [front.link or "", front.feed]
         found[path] = cached

@@ -26,18 +26,11 @@ from mirror.archive.ledger import INDEX_NAME, IndexLine, append_index, read_inde
 from mirror.archive.scan import Listing, folders_unchanged, list_posts, read_fronts
 from mirror.errors import ArchiveError
 from mirror.models import Config, Entry, Post
-from mirror.urls import identity
+from mirror.urls import guid_key, identity
 
 SNAPSHOT_NAME = "known.marshal"
 POSTS_SNAPSHOT_NAME = "posts.marshal"  # read only when the index pages are written
 SNAPSHOT_VERSION = 1
-
-
-def guid_key(feed: str, guid: str) -> str:
-    """Web-URL guids are global; any other guid only means something within its feed."""
-    if guid[:8].lower().startswith(("http://", "https://")):
-        return "//" + guid.split("://", 1)[1].strip()
-    return f"{feed}\t{guid}"
 
 
 def open_archive(config: Config, cache_dir: Path | None, read_only: bool = False) -> Archive:

@@ -5,19 +5,23 @@ picks up short boilerplate (credits, teasers, share bars, bylines) and now
 and then loses a lede or half a split body; trafilatura is the reverse. The
 rule, on the smallest text blocks of readability's tree:
 
-a. readability found nothing, or less than a fifth of trafilatura's text:
-   trafilatura's article is used;
+a. readability found nothing, or less than a fifth of the text of
+   trafilatura's blocks that read as prose: trafilatura's article is used;
 b. when trafilatura covers most (60 %) of readability's text, so that both
    found the same region, readability's short blocks (< 40 tokens) that
-   trafilatura lacks are dropped; captions and images are kept, so is a
-   paragraph of whole sentences between paragraphs both found (body text
-   trafilatura lost), and a heading goes only with the block after it;
+   trafilatura lacks are dropped; captions and images are kept, so are a
+   paragraph of whole sentences (or a list item ending in one) between
+   blocks both found and an opening paragraph of sentences before them
+   (body text and ledes trafilatura lost), and a heading goes only with the
+   block after it;
 c. when readability covers most of trafilatura's text, trafilatura's long
-   paragraphs (>= 30 tokens) that readability lacks are inserted where
-   trafilatura has them, but never after the last block both share (trailing
-   extras are copyright notes, newsletters and author bios);
-d. an early heading that repeats the page's title is dropped: the post has
-   its own heading.
+   paragraphs (>= 30 tokens) of prose (a comma or a full stop, under half
+   of it in links) and its tables of data that readability lacks are
+   inserted where trafilatura has them, but never after the last block both
+   share (trailing extras are copyright notes, newsletters and author bios).
+
+Tokens are ``mirror.text``'s units: each CJK character counts. The headline
+and the lines about the article are trimmed afterwards (``trim``).
 
 Measured on the article-extraction benchmark in ``benchmarks/extraction.py``.
 """
@@ -31,13 +35,8 @@ from dataclasses import dataclass
 import lxml.html
 from lxml.html import HtmlElement
 
-CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-# Word tokens; CJK scripts have no spaces, so each ideograph, kana or hangul counts.
-TOKEN = re.compile(rf"[{CJK}]|[^\W{CJK}]+", re.UNICODE)
-BLOCK_TAGS = frozenset(
-    "address article aside blockquote caption dd details div dl dt fieldset figcaption "
-    "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section "
-    "summary table tbody thead tfoot td th tr ul".split())
+from mirror.text import BLOCK_TAGS, count_units, tokens, visible_text
+
 TABLE_PARTS = frozenset("table thead tbody tfoot tr td th".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 NO_WRAP = frozenset("p pre h1 h2 h3 h4 h5 h6 table tbody thead tfoot tr ul ol dl".split())
@@ -45,7 +44,10 @@ MEDIA = ".//img|.//iframe|.//video|.//audio"
 CONTAINERS = frozenset("ul ol dl li dt dd table thead tbody tfoot tr td th figure figcaption "
                        "blockquote".split())
 SENTENCE_END = re.compile(r"[.!?。！？…”\"'»)]$")
-TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014:\u00bb\u00b7]\s+")
+FULL_STOP = re.compile(r"[.!?。！？:：][\"'”’»)）]*$")
+# A comma or a full stop in the text: prose, not a menu, a byline or a list of links.
+SENTENCE_MARK = re.compile(r"[。！？；，、]|[.!?;,](?:\s|$)")
+LINK_HEAVY = 0.5  # blocks with this share of their text in links are menus and link lists
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,14 @@ RULE = Rule()
 
 
 def combine(base: HtmlElement | None, second: HtmlElement | None,
-            titles: set[str], rule: Rule = RULE) -> HtmlElement | None:
+            rule: Rule = RULE) -> HtmlElement | None:
     """readability's tree (``base``), cleaned and completed with trafilatura's (``second``)."""
-    base_tokens = tokens(visible_text(base)) if base is not None else []
-    second_tokens = tokens(visible_text(second)) if second is not None else []
+    base_tokens = tokens(visible_text(base, tidy=False)) if base is not None else []
+    second_tokens = tokens(visible_text(second, tidy=False)) if second is not None else []
     if second is None or not second_tokens:
         return base
-    if base is None or len(base_tokens) < rule.fallback_ratio * len(second_tokens):
-        drop_title_heading(second, titles)
+    if base is None or (len(base_tokens) < rule.fallback_ratio * len(second_tokens) and
+                        len(base_tokens) < rule.fallback_ratio * prose_units(second)):
         return second
     in_second, in_base = Reference(second_tokens), Reference(base_tokens)
     wrap_loose_inline(base)
@@ -79,42 +81,16 @@ def combine(base: HtmlElement | None, second: HtmlElement | None,
         drop_unconfirmed(base, in_second, rule)
     if in_base.coverage(second_tokens) >= rule.agree:
         add_missing(base, second, rule)
-    drop_title_heading(base, titles)
     return base
 
 
 # ------------------------------------------------------------------- text
 
-def visible_text(element: HtmlElement) -> str:
-    """Text with block boundaries as newlines, so tokens never run across blocks."""
-    parts: list[str] = []
-
-    def walk(node: HtmlElement) -> None:
-        block = isinstance(node.tag, str) and (node.tag in BLOCK_TAGS or node.tag == "br")
-        if block:
-            parts.append("\n")
-        if isinstance(node.tag, str) and node.text:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-            if child.tail:
-                parts.append(child.tail)
-        if block:
-            parts.append("\n")
-
-    walk(element)
-    return "".join(parts)
-
-
-def tokens(text: str) -> list[str]:
-    return TOKEN.findall(text)
-
-
 class Reference:
     """The token 4-grams of one extractor's text: "is this block there too?"."""
 
     def __init__(self, words: list[str]) -> None:
-        self.grams = {tuple(words[i:i + 4]) for i in range(max(0, len(words) - 3))}
+        self.grams = set(_four_grams(words))
         self.joined = " " + " ".join(words) + " "
 
     def coverage(self, words: list[str]) -> float:
@@ -123,11 +99,16 @@ class Reference:
             return 1.0
         if len(words) < 4:
             return 1.0 if " " + " ".join(words) + " " in self.joined else 0.0
-        hit = [False] * len(words)
-        for i in range(len(words) - 3):
-            if tuple(words[i:i + 4]) in self.grams:
-                hit[i:i + 4] = [True] * 4
-        return sum(hit) / len(words)
+        covered, reach = 0, 0  # words covered so far; the first word not yet covered
+        for start, gram in enumerate(_four_grams(words)):
+            if gram in self.grams:
+                covered += start + 4 - max(start, reach)
+                reach = start + 4
+        return covered / len(words)
+
+
+def _four_grams(words: list[str]) -> zip[tuple[str, str, str, str]]:
+    return zip(words, words[1:], words[2:], words[3:], strict=False)
 
 
 # ------------------------------------------------------------------ blocks
@@ -136,27 +117,37 @@ def is_block(element: HtmlElement) -> bool:
     return isinstance(element.tag, str) and element.tag in BLOCK_TAGS
 
 
-def text_units(root: HtmlElement) -> list[HtmlElement]:
+def leaf_blocks(root: HtmlElement) -> list[HtmlElement]:
     """The smallest blocks that carry text; a table row without nested rows is one unit."""
+    elements = [e for e in root.iter() if isinstance(e.tag, str)]
+    holds_block: set[HtmlElement] = set()
+    holds_row: set[HtmlElement] = set()
+    for element in reversed(elements):  # descendants before their ancestors
+        parent = element.getparent()
+        if parent is None:
+            continue
+        if element.tag in BLOCK_TAGS or element in holds_block:
+            holds_block.add(parent)
+        if element.tag == "tr" or element in holds_row:
+            holds_row.add(parent)
     units: list[HtmlElement] = []
     in_row: set[HtmlElement] = set()
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element is root or element in in_row:
+    for element in elements:
+        if element is root or element in in_row:
             continue
-        if element.tag == "tr" and not element.xpath(".//tr"):
+        if element.tag == "tr" and element not in holds_row:
             units.append(element)
             in_row.update(element.iterdescendants())
-            continue
-        if element.tag not in BLOCK_TAGS or element.tag in TABLE_PARTS:
-            continue
-        if not any(is_block(d) for d in element.iterdescendants()):
+        elif element.tag in BLOCK_TAGS and element.tag not in TABLE_PARTS and \
+                element not in holds_block:
             units.append(element)
     return units
 
 
 def is_caption(element: HtmlElement) -> bool:
-    return element.tag == "figcaption" or any(
-        a.tag == "figcaption" for a in element.iterancestors())
+    """A picture's or a video's caption: <figcaption>, or marked so by its class."""
+    return any(e.tag == "figcaption" or "caption" in (e.get("class") or "").lower()
+               for e in (element, *element.iterancestors()))
 
 
 def wrap_loose_inline(root: HtmlElement) -> None:
@@ -192,12 +183,14 @@ def _inline_run(text: str | None, run: list[HtmlElement]) -> list[HtmlElement]:
 
 def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule) -> None:
     """Step b: short blocks of readability's that trafilatura does not have."""
-    units = text_units(base)
-    drop = [_unconfirmed(unit, second, rule) for unit in units]
-    confirmed = [not gone and second.coverage(tokens(visible_text(unit))) >= rule.keep_share
-                 for unit, gone in zip(units, drop, strict=True)]
+    units = leaf_blocks(base)
+    texts = [visible_text(unit, tidy=False) for unit in units]
+    words = [tokens(text) for text in texts]
+    found = [second.coverage(w) >= rule.keep_share for w in words]
+    drop = [not found[i] and _may_go(unit, words[i], rule) for i, unit in enumerate(units)]
+    confirmed = [found[i] and not drop[i] for i in range(len(units))]
     for i, unit in enumerate(units):
-        if drop[i] and _reads_as_body(unit, i, confirmed, rule):
+        if drop[i] and _reads_as_body(unit, texts[i], len(words[i]), i, confirmed, rule):
             drop[i] = False
     # Trafilatura often omits the headings of kept sections, while teaser headings
     # precede dropped teasers: a heading shares the fate of the block after it.
@@ -209,34 +202,33 @@ def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule) -> None:
             unit.drop_tree()
 
 
-def _reads_as_body(unit: HtmlElement, at: int, confirmed: list[bool], rule: Rule) -> bool:
-    """A paragraph of whole sentences between paragraphs both extractors found is body
-    text trafilatura lost, not a credit or a teaser: those stand apart."""
-    if unit.tag != "p" or len(tokens(visible_text(unit))) < rule.prose_min:
-        return False
-    if not SENTENCE_END.search(visible_text(unit).strip()):
+def _reads_as_body(unit: HtmlElement, text: str, size: int, at: int, confirmed: list[bool],
+                   rule: Rule) -> bool:
+    """A paragraph or list item of whole sentences between blocks both extractors found
+    is body text trafilatura lost, not a credit or a teaser: those stand apart. So is an
+    opening paragraph of sentences followed by confirmed ones (a lede)."""
+    if unit.tag in HEADINGS or not FULL_STOP.search(text.rstrip()):
         return False
     near = rule.prose_window
     before = any(confirmed[max(0, at - near):at])
     after = any(confirmed[at + 1:at + 1 + near])
-    return before and after
+    long_enough = unit.tag == "li" or size >= rule.prose_min
+    return after and long_enough and (before or at == 0)
 
 
-def _unconfirmed(unit: HtmlElement, second: Reference, rule: Rule) -> bool:
-    if is_caption(unit):
-        return False
-    words = tokens(visible_text(unit))
-    if not words or len(words) >= rule.short_block or unit.xpath(MEDIA):
-        return False
-    return second.coverage(words) < rule.keep_share
+def _may_go(unit: HtmlElement, words: list[str], rule: Rule) -> bool:
+    """A short block with text, no picture and no caption: boilerplate when unconfirmed."""
+    return bool(words) and len(words) < rule.short_block and not is_caption(unit) and \
+        not unit.xpath(MEDIA)
 
 
 def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule) -> None:
     """Step c: trafilatura's long paragraphs and its tables that readability lost (its
     cleaning drops tables of short cells), in trafilatura's order."""
-    have = Reference(tokens(visible_text(base)))
-    base_units = [(u, " " + " ".join(tokens(visible_text(u))) + " ") for u in text_units(base)]
-    second_units = [(u, tokens(visible_text(u))) for u in text_units(second)]
+    have = Reference(tokens(visible_text(base, tidy=False)))
+    base_units = [(u, " " + " ".join(tokens(visible_text(u, tidy=False))) + " ")
+                  for u in leaf_blocks(base)]
+    second_units = [(u, tokens(visible_text(u, tidy=False))) for u in leaf_blocks(second)]
     shared = [bool(words) and have.coverage(words) >= 0.5 for _, words in second_units]
     last_shared = max((i for i, s in enumerate(shared) if s), default=-1)
     anchor: HtmlElement | None = None
@@ -245,14 +237,45 @@ def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule) -> None:
         if shared[i]:
             found = _unit_starting(base_units, words)
             anchor = found if found is not None else anchor
-        elif unit.tag == "p" and len(words) >= rule.add_min:
+        elif unit.tag == "p" and len(words) >= rule.add_min and reads_as_prose(unit):
             anchor = _insert_after(base, anchor, unit)
         elif unit.tag == "tr":
             table = next(unit.iterancestors("table"), None)
-            if table is not None and table not in added_tables and \
-                    have.coverage(tokens(visible_text(table))) < 0.5:
+            if table is not None and table not in added_tables and is_data_table(table) and \
+                    have.coverage(tokens(visible_text(table, tidy=False))) < 0.5:
                 added_tables.add(table)
                 anchor = _insert_after(base, anchor, table)
+
+
+def reads_as_prose(block: HtmlElement, text: str | None = None) -> bool:
+    """Sentences, not a menu, a dateline or a list of links."""
+    text = visible_text(block, tidy=False) if text is None else text
+    return bool(SENTENCE_MARK.search(text)) and link_share(block, text) < LINK_HEAVY
+
+
+def prose_units(root: HtmlElement) -> int:
+    """The units of text in blocks that read as prose: a thread's list of replies, a
+    page of headlines or a menu is long, but no article."""
+    texts = ((block, visible_text(block, tidy=False)) for block in leaf_blocks(root))
+    return sum(count_units(text) for block, text in texts if reads_as_prose(block, text))
+
+
+def link_share(block: HtmlElement, text: str | None = None) -> float:
+    """The share of the block's text that is the text of links."""
+    total = count_units(visible_text(block, tidy=False) if text is None else text)
+    linked = sum(count_units(link.text_content()) for link in block.iter("a"))
+    return linked / total if total else 0.0
+
+
+def is_data_table(table: HtmlElement) -> bool:
+    """A table of data (rows of several cells), not one that lays out a page: those hold
+    other tables, or a single row or column, or mostly links."""
+    if table.find(".//table") is not None:
+        return False
+    rows = [row for row in table.iter("tr")
+            if sum(1 for cell in row if cell.tag in ("td", "th")
+                   and (cell.text_content() or "").strip()) >= 2]
+    return len(rows) >= 2 and link_share(table) < LINK_HEAVY
 
 
 def _insert_after(base: HtmlElement, anchor: HtmlElement | None,
@@ -273,18 +296,3 @@ def _insert_after(base: HtmlElement, anchor: HtmlElement | None,
 def _unit_starting(units: list[tuple[HtmlElement, str]], words: list[str]) -> HtmlElement | None:
     probe = " " + " ".join(words[:4]) + " "
     return next((unit for unit, joined in units if probe in joined), None)
-
-
-def title_candidates(document: HtmlElement) -> set[str]:
-    """The page's headline as <title>, og:title and twitter:title give it, in tokens."""
-    raw = document.xpath('//meta[@property="og:title" or @name="twitter:title"]/@content')
-    raw.append(document.findtext(".//title") or "")
-    pieces = [piece for title in raw for piece in [title, *TITLE_SEPARATOR.split(title)]]
-    return {" ".join(tokens(p)) for p in pieces if len(tokens(p)) >= 2}
-
-
-def drop_title_heading(root: HtmlElement, titles: set[str]) -> None:
-    """Step d: the headline is the post's own heading, not part of its body."""
-    for unit in text_units(root)[:3]:
-        if unit.tag in HEADINGS and " ".join(tokens(visible_text(unit))) in titles:
-            unit.drop_tree()

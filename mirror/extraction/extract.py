@@ -4,9 +4,14 @@
    nodes and screen-reader-only text go, lazy images get their real source,
    embedded posts are renamed so readability does not take them for Twitter
    widgets.
-2. readability-lxml extracts the article; trafilatura (when installed, as it
-   is by default) gives a second opinion, and ``combine`` merges the two.
-3. The result keeps paragraphs, headings, lists, tables, figures and their
+2. readability-lxml extracts the article (counting the commas of every
+   script, as Readability.js does: ``readable``); trafilatura (when
+   installed, as it is by default) gives a second opinion, and ``combine``
+   merges the two.
+3. On a page of several posts (a blog's archive, a forum thread) the first
+   post is the article (``posts``); the headline and the lines about the
+   article at its edges (dateline, source, credits) go (``trim``).
+4. The result keeps paragraphs, headings, lists, tables, figures and their
    captions, links made absolute and images with a real ``src``; attributes
    are reduced to the ones a reader needs.
 
@@ -24,10 +29,13 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
-from readability import Document
 
 from mirror.errors import PageGone
-from mirror.extraction.combine import combine, title_candidates, tokens, visible_text
+from mirror.extraction.combine import combine
+from mirror.extraction.posts import first_post
+from mirror.extraction.readable import ReadableDocument
+from mirror.extraction.trim import page_titles, trim
+from mirror.text import tokens, visible_text
 
 trafilatura: ModuleType | None
 try:
@@ -69,12 +77,14 @@ def extract(html: str, url: str) -> str:
     document = parse(html)
     base = base_url(document, url)
     prepare(document)
-    titles = title_candidates(document)
-    body = combine(run_readability(document, url), run_trafilatura(document, base), titles)
-    if body is None or not tokens(visible_text(body)):
+    body = combine(run_readability(document), run_trafilatura(document, base))
+    post = first_post(document, body) if body is not None else None
+    body = post if post is not None else body
+    if body is None or not tokens(visible_text(body, tidy=False)):
         raise PageGone(f"{url}: no article text found on the page")
+    trim(body, page_titles(document))
     finish(body, base)
-    if len(tokens(visible_text(body))) < MIN_TOKENS and \
+    if len(tokens(visible_text(body, tidy=False))) < MIN_TOKENS and \
             not body.xpath(".//img|.//video|.//iframe"):
         raise PageGone(f"{url}: no article text found on the page")
     return serialise(body)
@@ -114,9 +124,8 @@ def prepare(document: HtmlElement) -> None:
 
 def drop_invisible(document: HtmlElement) -> None:
     """What a reader never sees is not part of the article."""
-    for element in list(document.iter()):
-        if (not isinstance(element.tag, str) or element.tag in ("html", "body")
-                or element.getparent() is None):
+    for element in document.xpath("//*[@hidden or @aria-hidden='true' or @style or @class]"):
+        if element.tag in ("html", "body") or element.getparent() is None:
             continue
         if (element.get("hidden") is not None
                 or (element.get("aria-hidden") == "true" and not element.xpath(".//img"))
@@ -188,10 +197,11 @@ def rename_embeds(document: HtmlElement) -> None:
 
 # ------------------------------------------------------------- extractors
 
-def run_readability(document: HtmlElement, url: str) -> HtmlElement | None:
+def run_readability(document: HtmlElement) -> HtmlElement | None:
     try:
         # keep_all_images: otherwise image-only blocks count as empty and vanish
-        html = Document(copy.deepcopy(document), url=url).summary(
+        # no url: links are made absolute once, in finish(), against the page's <base>
+        html = ReadableDocument(copy.deepcopy(document)).summary(
             html_partial=True, keep_all_images=True)
     except Exception:  # readability raises bare Exceptions on degenerate pages
         return None
@@ -264,13 +274,14 @@ def serialise(body: HtmlElement) -> str:
     Runs of white space in text read as one space, so they are written as one;
     the line breaks of ``<pre>`` are kept as character references.
     """
+    in_pre: set[HtmlElement] = set()
+    for pre in body.iter("pre"):
+        in_pre.update(pre.iter())
     for element in body.iter():
         if not isinstance(element.tag, str):
             continue
-        in_pre = element.tag == "pre" or any(a.tag == "pre" for a in element.iterancestors())
-        element.text = _flatten(element.text, in_pre)
-        parent_pre = any(a.tag == "pre" for a in element.iterancestors())
-        element.tail = _flatten(element.tail, parent_pre)
+        element.text = _flatten(element.text, element in in_pre)
+        element.tail = _flatten(element.tail, element.getparent() in in_pre)
     if body.tag != "div":
         wrapper = lxml.html.Element("div")
         wrapper.append(body)

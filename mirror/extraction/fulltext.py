@@ -7,23 +7,22 @@ The rule (``content: auto``):
    ...): a summary.
 2. A ``content:encoded`` or Atom ``<content>`` that is not an excerpt: the article.
 3. Only a ``description``/``summary``: the article when it holds at least
-   ``FULL_TEXT_UNITS`` units of text (a CJK character or a word each) or
-   several images (photo stories, comics); otherwise a summary.
+   ``FULL_TEXT_UNITS`` units of text (a CJK character or a word each, as
+   ``mirror.text`` counts them) or several images (photo stories, comics);
+   otherwise a summary.
 """
 
 from __future__ import annotations
 
-import html
 import re
 
 from mirror.models import Entry
+from mirror.text import count_units, markup_text
 
 FULL_TEXT_UNITS = 250
 LINKS_ONLY_UNITS = 15
 URL = re.compile(r"https?://\S+")
-TEXT_UNIT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W\d_]+|\d+")
 IMAGE = re.compile(r"<img\b", re.I)
-TAG = re.compile(r"<[^>]*>")
 EXCERPT_END = re.compile(
     r"(?:…|\.\.\.|\[…\]|\[\.\.\.\]|\(more…?\)|more…?|read more|continue reading|read the rest"
     r"|阅读全文|閱讀全文|继续阅读|繼續閱讀|查看全文|阅读更多|閱讀更多|全文|更多)\W*$",
@@ -33,21 +32,18 @@ EXCERPT_END = re.compile(
 
 def is_full_text(entry: Entry) -> bool:
     markup = entry.content or entry.summary or ""
-    text = visible_text(markup)
+    text = markup_text(markup)
     has_image = IMAGE.search(markup) is not None
-    if not has_image and len(TEXT_UNIT.findall(URL.sub(" ", text))) < LINKS_ONLY_UNITS:
+    if not has_image and count_units(URL.sub(" ", text)) < LINKS_ONLY_UNITS:
         return False
     if EXCERPT_END.search(text):
         return False
     if entry.content:
         return True
-    return len(TEXT_UNIT.findall(text)) >= FULL_TEXT_UNITS or len(IMAGE.findall(markup)) >= 2
+    return count_units(text) >= FULL_TEXT_UNITS or len(IMAGE.findall(markup)) >= 2
 
 
 def text_units(markup: str) -> int:
-    """How much text markup holds: a CJK character or a word each."""
-    return len(TEXT_UNIT.findall(visible_text(markup)))
-
-
-def visible_text(markup: str) -> str:
-    return re.sub(r"\s+", " ", html.unescape(TAG.sub(" ", markup))).strip()
+    """How much text markup holds, in units of ``mirror.text`` (a CJK character or a
+    word each)."""
+    return count_units(markup_text(markup))

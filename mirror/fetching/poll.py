@@ -17,17 +17,15 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
-
 from mirror.errors import EntryError, FeedError
 from mirror.fetching.charset import Undecodable, language_of_codec, to_utf8_xml
 from mirror.fetching.http import Http, HTTPFailure, RequestOptions, Response
+from mirror.fetching.jsonfeed import is_json, parse_json_feed
 from mirror.models import Entry, FeedConfig, Polled
 from mirror.urls import normalise
 
-FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, "
-               "text/xml;q=0.9, */*;q=0.5")
-HARMLESS_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
+               "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.9, */*;q=0.5")
 LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,4}")
 HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
 FEED_LINK = re.compile(
@@ -64,13 +62,18 @@ async def poll(feed: FeedConfig, http: Http, max_bytes: int,
 
 
 def parse_feed(feed: FeedConfig, response: Response) -> Polled:
-    """The entries of a fetched feed; FeedError when it is not a usable feed."""
+    """The entries of a fetched feed (RSS, Atom or JSON Feed); FeedError when it is not a
+    usable feed."""
+    if is_json(response):
+        return parse_json_feed(feed, response)
     content_type = response.headers.get("content-type", "")
     try:
         body, codec = to_utf8_xml(response.content, content_type)
     except Undecodable as undecodable:
         raise FeedError(f"unreadable feed: {undecodable}") from None
     media_type = content_type.split(";", 1)[0].strip() or "application/xml"
+    import feedparser  # a feed that answers 304 needs no parser: no-op runs stay quick
+
     parsed = feedparser.parse(
         body, sanitize_html=False, resolve_relative_uris=False,
         response_headers={"content-type": f"{media_type}; charset=utf-8",
@@ -110,7 +113,10 @@ def _check_is_feed(parsed: Any, body: bytes, media_type: str) -> None:
 
 def _broken(parsed: Any) -> bool:
     """XML errors feedparser could not read past (it reads leniently past many)."""
-    return bool(parsed.bozo) and not isinstance(parsed.bozo_exception, HARMLESS_BOZO)
+    import feedparser
+
+    harmless = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+    return bool(parsed.bozo) and not isinstance(parsed.bozo_exception, harmless)
 
 
 def _bozo_reason(parsed: Any) -> str:

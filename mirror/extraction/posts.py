@@ -1,0 +1,98 @@
+"""A page of several posts (a blog's archive or day page, a forum thread): the first post is
+the article.
+
+Both extractors take such a page for one long article: every post, with its
+title, date and "comments" line in between. The posts are recognised by
+the page's own markup: elements of the same tag and class, each holding a
+paragraph's worth of text, with a date or a time between each one and the
+next (every post has its own), which together hold most of the extracted
+article. A body split in two by an advertisement has no date in between;
+comments and teasers are not in the extracted article.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import defaultdict
+from itertools import pairwise
+
+from lxml.html import HtmlElement
+
+from mirror.text import count_units, tokens, visible_text
+
+CONTAINERS = ("div", "td", "article", "section", "li", "dd", "blockquote")
+MIN_POST_UNITS = 50  # a post holds at least a paragraph
+MOST = 0.5  # the posts hold this share of the extracted article
+DATE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}:\d{2}")
+
+
+def first_post(document: HtmlElement, article: HtmlElement) -> HtmlElement | None:
+    """A copy of the page's first post when ``article`` runs over several; else None."""
+    groups = _same_class_groups(document)
+    if not groups:
+        return None
+    have = _Grams(tokens(visible_text(article, tidy=False)))
+    for posts in groups:
+        inside = [post for post in posts if have.share_of(post) >= 0.5]
+        if len(inside) < 2 or sum(count_units(visible_text(p, tidy=False)) for p in inside) < \
+                MOST * have.size:
+            continue
+        if all(DATE.search(_text_between(one, next_one))
+               for one, next_one in pairwise(inside)):
+            post = copy.deepcopy(inside[0])
+            post.tag, post.tail = "div", None
+            return post
+    return None
+
+
+def _same_class_groups(document: HtmlElement) -> list[list[HtmlElement]]:
+    """Outermost elements sharing a tag and a class, two or more holding a paragraph each."""
+    groups: dict[tuple[str, str], list[HtmlElement]] = defaultdict(list)
+    for element in document.iter(*CONTAINERS):
+        names = " ".join((element.get("class") or "").split())
+        if names:
+            groups[(element.tag, names)].append(element)
+    found = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        # text_content() is lxml's, in C: fast enough for every element with a class
+        large = [m for m in members if count_units(m.text_content()) >= MIN_POST_UNITS]
+        inner = set(large)
+        large = [m for m in large if not any(a in inner for a in m.iterancestors())]
+        if len(large) >= 2:
+            found.append(large)
+    return found
+
+
+def _text_between(first: HtmlElement, second: HtmlElement) -> str:
+    """The page's text after ``first`` ends and before ``second`` starts."""
+    holds_second = set(second.iterancestors())
+    parts = [first.tail or ""]
+    for ancestor in first.iterancestors():  # those that close before second opens
+        if ancestor in holds_second:
+            break
+        parts.append(ancestor.tail or "")
+    for element in first.xpath("following::*"):
+        if element is second:
+            break
+        parts.append(element.text or "")
+        if element not in holds_second:
+            parts.append(element.tail or "")
+    return " ".join(parts)
+
+
+class _Grams:
+    """The token 4-grams of the extracted article."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.size = len(words)
+        self.grams = {tuple(words[i:i + 4]) for i in range(max(0, len(words) - 3))}
+
+    def share_of(self, element: HtmlElement) -> float:
+        words = tokens(element.text_content())  # in C; a word joined across blocks is rare
+        if len(words) < 4:
+            return 0.0
+        hits = sum(tuple(words[i:i + 4]) in self.grams for i in range(len(words) - 3))
+        return hits / (len(words) - 3)
