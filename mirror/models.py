@@ -152,11 +152,15 @@ class Entry:
 
 @dataclass(frozen=True)
 class Page:
-    """An article page as fetched: the final URL and the decoded HTML."""
+    """An article page as fetched: the final URL and the decoded HTML (and, for
+    ``keep_pages``, the status, headers and bytes as the server sent them)."""
 
     url: str
     html: str
     charset: str
+    raw: bytes = field(default=b"", repr=False)
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -269,6 +273,7 @@ class Written:
     entry: Entry
     path: str
     note: str | None = None
+    image_errors: tuple[str, ...] = ()  # images of the post that could not be kept
 
 
 @dataclass(frozen=True)
@@ -307,10 +312,11 @@ class FeedReport:
     entry_errors: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     line: int = 0  # the feed's line in feeds.yaml
+    image_errors: tuple[str, ...] = ()  # images of new posts that stay links (images: keep)
 
     @property
     def failed(self) -> bool:
-        return self.error is not None or bool(self.entry_errors)
+        return self.error is not None or bool(self.entry_errors) or bool(self.image_errors)
 
 
 @dataclass(frozen=True)

@@ -142,15 +142,20 @@ class Workspace:
 
 
     def commit_run(self, changed: list[Path], leftovers: list[str],
-                   counts: list[tuple[str, int]], now_ms: int, notes: list[str]) -> str | None:
+                   counts: list[tuple[str, int]], now_ms: int, notes: list[str],
+                   subject: str = "") -> str | None:
         """Commit a run's files and what a killed run left; a note when git's index could
-        not be brought along (the commit is made all the same)."""
+        not be brought along (the commit is made all the same). ``subject``: the commit's
+        subject when the run wrote no post (changes found at the sources)."""
         repo = self.git_repo("commit")
         paths = sorted({*(repo.relative(path) for path in changed), *leftovers})
         if not paths:
             return None
+        message = commit_message(counts)
+        if subject and not any(count for _, count in counts):
+            message = subject + "\n"
         try:
-            return self.commit(paths, commit_message(counts), now_ms)
+            return self.commit(paths, message, now_ms)
         except IndexNotSynced as exc:
             notes.append(str(exc))
             return exc.commit

@@ -44,4 +44,5 @@ async def fetch_page(url: str, http: Http, *, timeout: float, max_bytes: int,
         text, charset = decode(response.content, content_type, hint)
     except Undecodable as undecodable:
         raise PageGone(f"{shown}: {undecodable}") from None
-    return Page(url=response.url, html=text, charset=charset)
+    return Page(url=response.url, html=text, charset=charset, raw=response.content,
+                status=response.status, headers=tuple(response.headers.items()))

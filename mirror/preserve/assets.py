@@ -57,6 +57,7 @@ class Kept:
     article: Article
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # image URL -> stored name
 
 
 def assets_folder(config: Config) -> Path:
@@ -132,6 +133,7 @@ class ImageKeeper:
         for order, (url, result) in enumerate(zip(urls, got, strict=True)):
             if result.name is not None:
                 self.store.note(post, order, url, result.name, feed.name)
+                kept.names[url] = result.name
                 images.append((url, image_src(self.config, result.name, post)))
                 continue
             line = f"{redact(base)}: image {redact(url)} not kept ({result.why}); it stays a link"
