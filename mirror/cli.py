@@ -779,8 +779,13 @@ def _status(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table("feed", "last poll", "result", "posts", "next poll")
+    kept = ("images_kept", "pages_kept", "watched", "changes", "snapshots")
+    preserving = any(getattr(s, name) for s in statuses for name in kept)
+    for name in kept if preserving else ():  # issue 11: preservation, when any is kept
+        table.add_column(name.replace("_", " "), justify="right")
     for s in statuses:
-        table.add_row(s.name, s.last_poll or "-", s.result, str(s.posts), s.next_poll or "-")
+        table.add_row(s.name, s.last_poll or "-", s.result, str(s.posts), s.next_poll or "-",
+                      *(str(getattr(s, name)) for name in kept if preserving))
     Console(width=max(100, Console().width)).print(table)
     return EXIT_OK
 

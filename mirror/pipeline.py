@@ -109,8 +109,7 @@ async def _run(workspace: Workspace, feeds: tuple[FeedConfig, ...], options: Opt
         keep = preserve.start(config, http, archive, workspace.cache, now, wall, dry)
         shell = _Shell(config, http, archive, now, options, keep)
         interrupted = not await until_stopped(shell.network(feeds, state.feeds, wall), stop)
-        kept = await preserve.finish(keep, shell.found.plans, [*shell.found.written.values()],
-                                     stop)
+        kept = await preserve.finish(keep, shell.found.plans, shell.found.written, stop)
     plans = shell.found.plans or tuple(Plan(feed=feed) for feed in feeds)
     outcomes = [shell.found.outcome(i, plan) for i, plan in enumerate(plans)]
     changed, notes = _record(workspace, archive, shell.found, leftovers, now) if not dry else \

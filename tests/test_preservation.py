@@ -100,3 +100,71 @@ def test_images_are_kept_once_each_and_pages_kept_for_reextract(repo: Path, site
     assert commits(repo) == 3 and git(repo, "status", "--porcelain", "--", "archive") == ""
     assert mirror(repo, "reextract").stdout.startswith("re-extracted 0 posts")
     assert commits(repo) == 3
+
+
+def test_an_edit_and_a_deletion_are_found_and_each_link_is_snapshotted_once(
+        repo: Path, site, fake_clock) -> None:
+    import json
+
+    fake_clock.ms = 1_700_000_100_000  # just after the posts' date (SOURCE_DATE_EPOCH)
+    one = site.add("/news/1.html", article("示威", PARAGRAPHS, []))
+    two = site.add("/news/2.html", article("回应", PARAGRAPHS[::-1], []))
+    feed = site.add("/feed.xml", rss([
+        Item(title="示威", link=one, body=None, summary="摘要。", date=1_699_999_000),
+        Item(title="回应", link=two, body=None, summary="摘要。", date=1_699_998_000)]),
+        content_type=RSS, etag='"f1"')
+    save = site.url("/save/")
+    site.add(f"/save/{one}", "<html>saved</html>",
+             headers={"Content-Location": f"/web/20231114221320/{one}"})
+    site.add(f"/save/{two}", "busy", status=429, headers={"Retry-After": "600"})
+    write_config(repo, [{"name": "新闻", "url": feed}], content="page", watch="7d",
+                 watch_every="1h", wayback=True, wayback_url=save, wayback_every=0)
+
+    first = mirror(repo, "fetch")
+
+    assert first.returncode == 0, first.stderr  # a 429 fails nothing
+    assert "wayback: 2 submitted, 1 snapshot(s) recorded, 1 failed, 1 waiting" in first.stdout
+    assert "HTTP 429" in first.stdout
+    ledger = repo / "archive" / ".mirror-changes.tsv"
+    [snapshot] = [line.split("\t") for line in ledger.read_text().splitlines()[1:]]
+    assert snapshot[1:3] == ["snapshot", one]
+    assert snapshot[4] == f"http://127.0.0.1:{site.server.server_address[1]}" \
+                          f"/web/20231114221320/{one}"
+    assert commits(repo) == 1 and git(repo, "status", "--porcelain", "--", "archive") == ""
+    before = posts(repo / "archive")
+    pages_asked = site.hits["/news/1.html"]
+
+    site.add("/news/1.html", article("示威", [PARAGRAPHS[0].replace("数百名", "数千名"),
+                                            *PARAGRAPHS[1:]], []))
+    del site.routes["/news/2.html"]  # 404 from now on
+    site.add(f"/save/{two}", "<html>saved</html>",
+             headers={"Content-Location": f"/web/20231114231320/{two}"})
+    fake_clock.advance(3600)
+    second = mirror(repo, "fetch", epoch="1700003700")
+
+    assert second.returncode == 0, second.stderr
+    found = [line.split("\t") for line in ledger.read_text().splitlines()[1:]]
+    kinds = [(f[1], f[2]) for f in found]
+    assert kinds[0] == ("snapshot", one) and kinds[3] == ("snapshot", two)
+    assert sorted(kinds[1:3]) == [("deleted", two), ("edited", one)]  # in post order
+    deleted = next(f for f in found if f[1] == "deleted")
+    edited = next(f for f in found if f[1] == "edited")
+    assert deleted[4] == "HTTP 404 Not Found"
+    assert posts(repo / "archive") == before  # the posts are never rewritten
+    page = (repo / "feeds" / "changes" / "README.md").read_text()
+    assert "**edited**" in page and "**deleted**" in page
+    assert "[revision](revisions/" in page and "数千名" in (
+        repo / edited[4].rsplit("; revision ", 1)[1]).read_text()
+    assert commits(repo) == 2
+    assert git(repo, "log", "-1", "--format=%s") == "mirror: 2 change(s) found at the sources\n"
+    assert site.hits[f"/save/{one}"] == 1  # each link submitted once
+
+    hits = sum(site.hits.values())
+    fake_clock.advance(600)
+    quiet = mirror(repo, "fetch", epoch="1700004300")
+    assert quiet.returncode == 0 and commits(repo) == 2  # nothing found: no commit
+    assert sum(site.hits.values()) - hits == 1  # only the feed (304): no page is due
+    assert site.hits["/news/1.html"] == pages_asked + 1
+
+    [status] = json.loads(mirror(repo, "status", "--json").stdout)
+    assert (status["watched"], status["changes"], status["snapshots"]) == (2, 2, 2)

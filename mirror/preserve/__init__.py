@@ -14,7 +14,7 @@ each part is bounded in time (``timing``), and its failures are reported, never 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,9 +52,11 @@ def start(config: Config, http: Http, archive: Archive, cache: Path, now_ms: int
     return Run(config, http, archive, cache, now_ms, wall_ms)
 
 
-async def finish(run: Run | None, plans: Sequence[Plan], written: Sequence[Written],
+async def finish(run: Run | None, plans: Sequence[Plan],
+                 written: Mapping[tuple[int, int], Written],
                  stop: asyncio.Event | None) -> Preserved:
-    """Watching and snapshots, once the posts are written; what they add to the run."""
+    """Watching and snapshots, once the posts are written (``written``: by feed and entry
+    number); what they add to the run."""
     if run is None:
         return Preserved()
-    return await run.finish(plans, written, stop)
+    return await run.finish(plans, [post for _, post in sorted(written.items())], stop)
