@@ -168,3 +168,22 @@ def test_an_edit_and_a_deletion_are_found_and_each_link_is_snapshotted_once(
 
     [status] = json.loads(mirror(repo, "status", "--json").stdout)
     assert (status["watched"], status["changes"], status["snapshots"]) == (2, 2, 2)
+
+
+def test_what_a_run_left_uncommitted_is_committed_by_the_next(repo: Path, site) -> None:
+    site.add("/i/a.png", png(), content_type="image/png")
+    one = site.add("/news/1.html", article("示威", PARAGRAPHS, ["/i/a.png"]))
+    feed = site.add("/feed.xml", rss([Item(title="示威", link=one, body=None, summary="摘要。")]),
+                    content_type=RSS)
+    write_config(repo, [{"name": "新闻", "url": feed}], content="page", images="keep",
+                 keep_pages=True)
+    assert mirror(repo, "fetch", "--no-commit").returncode == 0  # as a killed run leaves it
+    assert commits(repo) == 0
+
+    recovered = mirror(repo, "fetch")
+
+    assert recovered.returncode == 0, recovered.stderr
+    committed = set(git(repo, "show", "--name-only", "--format=", "HEAD").split())
+    assert {digest_name(png(), "png"), "assets/.mirror-assets.tsv"} <= committed
+    assert any(path.startswith("raw/") and path.endswith(".warc.gz") for path in committed)
+    assert git(repo, "status", "--porcelain", "--", "archive", "assets", "raw") == ""

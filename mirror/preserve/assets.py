@@ -29,12 +29,12 @@ from mirror.archive.atomic import atomic_write
 from mirror.fetching.http import Http, HTTPFailure, RequestOptions
 from mirror.models import Article, Config, FeedConfig
 from mirror.preserve import tsv
+from mirror.preserve.places import MANIFEST_NAME, assets_folder
 from mirror.preserve.sniff import image_kind, is_svg, looks_like
 from mirror.preserve.timing import Budget
 from mirror.publish.images import image_sources
 from mirror.urls import redact
 
-MANIFEST_NAME = ".mirror-assets.tsv"
 MANIFEST_HEADER = "# mirror kept images v1: name, feed, URL, post of each image first kept\n"
 IMAGE_ACCEPT = "image/avif,image/webp,image/apng,image/png,image/jpeg,image/gif,image/*;q=0.8"
 SHARE = 0.5  # of the run's remaining time, at most, for one image
@@ -58,10 +58,6 @@ class Kept:
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # image URL -> stored name
-
-
-def assets_folder(config: Config) -> Path:
-    return (config.root / config.assets).resolve()
 
 
 class ImageStore:

@@ -23,18 +23,21 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from mirror.archive.atomic import atomic_write
-from mirror.archive.index_pages import BANNER, pages_folder
+from mirror.archive.index_pages import BANNER
 from mirror.models import Config
 from mirror.preserve import tsv
 from mirror.preserve.compare import Difference, key, paragraphs, sentences
+from mirror.preserve.places import (
+    CHANGES_NAME,
+    REVISION_BANNER,
+    changes_folder,
+    changes_ledger,
+)
 from mirror.publish.front_matter import read_front
 
-CHANGES_NAME = ".mirror-changes.tsv"
 HEADER = "# mirror changes v1: time, kind, link, post path, detail of each finding; do not edit\n"
 KINDS = ("deleted", "edited", "restored", "snapshot")
 PAGE_NAME = "README.md"
-REVISION_BANNER = "<!-- mirror revision v1: the article as the source showed it later; " \
-                  "the archived post is unchanged -->"
 VERSION_START = '<div class="mirror-revision">'
 REVISION_IN_DETAIL = re.compile(r"; revision (\S+)$")
 LISTED = 1000  # the changes the page lists; the ledger holds them all
@@ -67,12 +70,12 @@ def stamp(ms: int) -> str:
 
 
 def ledger_path(config: Config) -> Path:
-    return config.archive / CHANGES_NAME
+    return changes_ledger(config)
 
 
 def folder(config: Config) -> Path:
     """Where the changes page and the revision files go."""
-    return pages_folder(config) / "changes"
+    return changes_folder(config)
 
 
 def read_changes(config: Config) -> list[Change]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from mirror.archive.atomic import atomic_write
 from mirror.models import Config, Entry
 from mirror.preserve import warc
+from mirror.preserve.places import raw_folder
 from mirror.publish.render import slug
 from mirror.urls import identity
 
@@ -64,10 +65,6 @@ class KeptPage:
     source: str  # "page" or "summary": where the post's body came from
     post: str = ""  # the post's path in the archive when it was written
     images: dict[str, str] = field(default_factory=dict)  # image URL -> stored name
-
-
-def raw_folder(config: Config) -> Path:
-    return (config.root / config.raw).resolve()
 
 
 def page_path(config: Config, feed: str, link: str) -> Path:
