@@ -89,13 +89,15 @@ class Run:
         if not _watching(feeds):
             return None
         memory = Memory.load(self.cache)
-        watched = watched_posts(self.config, feeds, self.archive.posts_by_feed_now(),
-                                self.wall_ms)
+        everything = watched_posts(self.config, self.config.feeds,
+                                   self.archive.posts_by_feed_now(), self.wall_ms)
+        memory.keep_only(everything)  # what is no longer watched, of any feed, is forgotten
+        names = {feed.name for feed in feeds}
+        watched = [one for one in everything if one.feed.name in names]
         fresh = {w.path for w in written}
         for one in watched:
             if one.post in fresh:  # just fetched: its first check is due in watch_every
                 memory.of(one).checked = self.wall_ms
-        memory.keep_only(watched)
         carried = {identity(e.link): e for plan in plans if plan.polled is not None
                    for e in plan.polled.entries}
         budget = Budget(self.http.deadline, SHARE, cap=float("inf"))
