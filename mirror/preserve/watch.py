@@ -39,7 +39,7 @@ from mirror.preserve.compare import Difference, difference, paragraphs, shared
 from mirror.preserve.kept_pages import Fetched
 from mirror.preserve.timing import Budget
 from mirror.preserve.watched import Memory, Seen, Watched, due
-from mirror.urls import identity, redact
+from mirror.urls import host_of, identity, redact
 
 GONE = (404, 410)
 NOT_THE_ARTICLE = 0.3  # a page sharing less of the article's sentences is another page
@@ -84,6 +84,10 @@ class Watcher:
         self.robots = Robots(http)
         self.result = Checked()
         self._sources: dict[str, str] = {}
+        # Checks wait their turn here, not inside the client, where the wait would count
+        # against each request's timeout: 10,000 checks may queue for one host at once.
+        self._all = asyncio.Semaphore(config.max_connections)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
 
     async def run(self, watched: list[Watched], carried: dict[str, Entry]) -> Checked:
         """Look at every watched post through its feed, then check the due pages."""
@@ -118,23 +122,33 @@ class Watcher:
     # ------------------------------------------------------------ the page
 
     async def _check_page(self, watched: Watched, entry: Entry | None) -> None:
+        async with self._all:  # at most this many pages held at once, fetched or read
+            response = await self._fetch(watched)
+            if response is not None and response.status != 304:
+                await self._judge(watched, self.memory.of(watched), response, entry)
+
+    async def _fetch(self, watched: Watched) -> Response | None:
+        """The page, asked for with the validators of the last check; None when there is
+        nothing more to do (a failure, or robots.txt said no)."""
+        host = self._hosts.setdefault(host_of(watched.link),
+                                      asyncio.Semaphore(self.config.per_host))
         seen, feed = self.memory.of(watched), watched.feed
         options = RequestOptions.for_feed(feed)
-        try:
-            if feed.robots == "obey" and not await self.robots.allowed(
-                    watched.link, feed.user_agent or DEFAULT_USER_AGENT, options):
-                seen.checked = self.wall_ms
-                return
-            response = await self.http.get(
-                watched.link, timeout=feed.timeout, max_bytes=self.config.max_page_bytes,
-                headers=self._headers(watched, seen), options=options)
-        except (HTTPFailure, EntryError) as failure:
-            self._failed(watched, seen, failure)
-            return
+        async with host:
+            try:
+                if feed.robots == "obey" and not await self.robots.allowed(
+                        watched.link, feed.user_agent or DEFAULT_USER_AGENT, options):
+                    seen.checked = self.wall_ms
+                    return None
+                response = await self.http.get(
+                    watched.link, timeout=feed.timeout, max_bytes=self.config.max_page_bytes,
+                    headers=self._headers(watched, seen), options=options)
+            except (HTTPFailure, EntryError) as failure:
+                self._failed(watched, seen, failure)
+                return None
         self.result.checked += 1
         seen.checked = self.wall_ms
-        if response.status != 304:
-            await self._judge(watched, seen, response, entry)
+        return response
 
     def _headers(self, watched: Watched, seen: Seen) -> dict[str, str]:
         headers = {"Accept": PAGE_ACCEPT}
