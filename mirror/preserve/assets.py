@@ -33,7 +33,7 @@ from mirror.preserve.places import MANIFEST_NAME, assets_folder
 from mirror.preserve.sniff import image_kind, is_svg, looks_like
 from mirror.preserve.timing import Budget
 from mirror.publish.images import image_sources
-from mirror.urls import redact
+from mirror.urls import host_of, redact
 
 MANIFEST_HEADER = "# mirror kept images v1: name, feed, URL, post of each image first kept\n"
 IMAGE_ACCEPT = "image/avif,image/webp,image/apng,image/png,image/jpeg,image/gif,image/*;q=0.8"
@@ -118,6 +118,9 @@ class ImageKeeper:
         self.spent = 0  # bytes stored this run
         self.budget = Budget(http.deadline, SHARE, cap=float("inf"))
         self._tasks: dict[str, asyncio.Task[Got]] = {}
+        # Downloads wait their host's turn here, where the wait does not count against
+        # each request's timeout (a post with 40 images on one host queues them all).
+        self._hosts: dict[str, asyncio.Semaphore] = {}
 
     async def keep(self, article: Article, feed: FeedConfig, post: str) -> Kept:
         """The article with each of its images that could be kept pointing at its file."""
@@ -153,19 +156,21 @@ class ImageKeeper:
         name = self.store.known(url)
         if name is not None:
             return Got(name=name)
-        wait = min(2 * feed.timeout, self.budget.left())
-        if wait <= 0:
-            return Got(why="no time left in this run", failed=True)
-        try:
-            async with asyncio.timeout(wait):
-                response = await self.http.get(
-                    url, timeout=feed.timeout, max_bytes=self.config.max_image_bytes,
-                    headers={"Accept": IMAGE_ACCEPT, "Referer": referer},
-                    options=RequestOptions.for_feed(feed))
-        except HTTPFailure as failure:
-            return Got(why=str(failure), failed=True)
-        except TimeoutError:
-            return Got(why=f"not had within {wait:.0f}s", failed=True)
+        host = self._hosts.setdefault(host_of(url), asyncio.Semaphore(self.config.per_host))
+        async with host:
+            wait = min(2 * feed.timeout, self.budget.left())
+            if wait <= 0:
+                return Got(why="no time left in this run", failed=True)
+            try:
+                async with asyncio.timeout(wait):
+                    response = await self.http.get(
+                        url, timeout=feed.timeout, max_bytes=self.config.max_image_bytes,
+                        headers={"Accept": IMAGE_ACCEPT, "Referer": referer},
+                        options=RequestOptions.for_feed(feed))
+            except HTTPFailure as failure:
+                return Got(why=str(failure), failed=True)
+            except TimeoutError:
+                return Got(why=f"not had within {wait:.0f}s", failed=True)
         return self._store(response.content)
 
     def _store(self, data: bytes) -> Got:
