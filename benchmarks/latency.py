@@ -1,14 +1,32 @@
-"""240 summary-only entries whose pages answer after 100 ms: wall time against the network bound.
+"""Where the time of a run goes: network bound, CPU floor, mirror's CPU per page by stage.
 
     python benchmarks/latency.py [--entries 240] [--latency 0.1] [--per-host 4]
+                                 [--memory-entries 2000] [--hosts 20] [--runs 5]
+                                 [--only pages,memory,noop,unreachable]
 
-A feed on 127.0.0.1 lists the entries; each article page (real pages from
-../shared/corpus/aeb, or a generated article when that is absent) answers
-after ``--latency`` seconds. ``mirror fetch`` must fetch and extract them
-all while keeping at most ``--per-host`` requests in flight to the host.
-The network bound is entries x latency / per_host: no polite crawler can be
-faster. Printed: wall time of the whole command, the bound, their ratio, and
-the most requests the server saw at once.
+Everything runs against HTTP servers on 127.0.0.1 and is measured in the same
+run, so the figures compare with each other; nothing here asserts a time.
+
+pages: summary-only entries whose article pages (the AEB pages of
+  ../shared/corpus, cycled; generated articles when it is absent) answer after
+  ``--latency`` seconds, with ``per_host`` requests at most in flight.
+  - the network bound: entries x latency / per_host;
+  - the CPU floor: the extractors mirror runs (readability-lxml, trafilatura),
+    each run alone on the same pages in this process;
+  - mirror's own CPU per page by stage, in this process: decode, the two
+    extractors inside mirror, the combination (and trimming, serialising),
+    cleaning, the rest of rendering, writing, and the hand-off to a worker
+    (pickling the page and the body);
+  - the whole command, run over N and then 2N pages: wall time, CPU of mirror
+    and its workers (user + system), the cost of one more page (the CPU of the
+    second N pages, start-up left out) against the extractors alone, and the
+    wall time against max(network bound, CPU floor / cores); the most requests
+    the server saw in flight.
+memory: ``--memory-entries`` summary-only entries over ``--hosts`` servers:
+  peak RSS summed over mirror and its workers (sampled), and each worker's own.
+noop: 15 feeds that all answer 304, median of ``--runs`` whole commands; and
+  ``mirror --version``.
+unreachable: pages whose host refuses, and pages whose name does not resolve.
 """
 
 from __future__ import annotations
@@ -16,10 +34,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import pickle
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +52,8 @@ from tests.feeds import Item, rss  # noqa: E402
 from tests.server import Site, start  # noqa: E402
 
 AEB = ROOT.parent / "shared" / "corpus" / "aeb" / "html"
+RSS = "application/rss+xml; charset=utf-8"
+EPOCH = "1700000000"
 
 
 def pages() -> list[bytes]:
@@ -40,40 +65,285 @@ def pages() -> list[bytes]:
             .encode() for i in range(20)]
 
 
+# ------------------------------------------------------------------ helpers
+
+def cpu_ms(work: Callable[[], object], repeat: int = 1) -> float:
+    started = time.process_time()
+    for _ in range(repeat):
+        work()
+    return (time.process_time() - started) * 1000 / repeat
+
+
+def repository(feeds: list[str], **top: object) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="mirror-latency-"))
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=folder, check=True)
+    lines = ["archive: archive", *(f"{key}: {value}" for key, value in top.items()), "feeds:"]
+    for i, url in enumerate(feeds):
+        lines += [f"  - name: feed{i}", f"    url: {url}"]
+    (folder / "feeds.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def mirror_command(folder: Path, *args: str) -> tuple[float, float, subprocess.Popen[str]]:
+    """Run ``mirror fetch`` (or args): wall seconds, CPU seconds of it and its children."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SOURCE_DATE_EPOCH=EPOCH)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: modules load from bytecode
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "mirror", *(args or ("fetch",))],
+                               cwd=folder, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    peak = RssSampler(process.pid)
+    peak.start()
+    out, err = process.communicate()
+    wall = time.perf_counter() - started
+    peak.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    process.stdout_text, process.stderr_text = out, err  # type: ignore[attr-defined]
+    process.peak = peak  # type: ignore[attr-defined]
+    return wall, cpu, process
+
+
+class RssSampler(threading.Thread):
+    """The peak resident memory of a process tree, summed, sampled every 20 ms."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.total, self.main, self.worker = pid, 0, 0, 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            sizes = {pid: rss_kb(pid) for pid in tree(self.pid)}
+            self.total = max(self.total, sum(sizes.values()))
+            self.main = max(self.main, sizes.get(self.pid, 0))
+            self.worker = max([self.worker, *(v for p, v in sizes.items() if p != self.pid)])
+            self._done.wait(0.02)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            todo += [int(c) for c in
+                     Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def summary_feed(site: Site, links: list[str], path: str = "/feed.xml") -> str:
+    items = [Item(title=f"Story {i}", link=link, body=None, summary="Summary.")
+             for i, link in enumerate(links)]
+    return site.add(path, rss(items), content_type=RSS)
+
+
+# ------------------------------------------------------------------ stages
+
+def stages(bodies: list[bytes]) -> dict[str, float]:
+    """CPU ms per page of each stage, in this process, on the same pages."""
+    import copy
+
+    import trafilatura
+    from readability import Document
+
+    from mirror.extraction import extract as ex
+    from mirror.fetching.article_page import decode_page
+    from mirror.models import Article, Entry, FeedConfig, RawPage
+    from mirror.publish.clean import sanitise
+    from mirror.publish.render import render
+
+    url = "https://news.example/story.html"
+    raws = [RawPage(url=url, content_type="text/html", content=body) for body in bodies]
+    texts = [decode_page(raw).html for raw in raws]
+    docs = []
+    for text in texts:
+        document = ex.parse(text)
+        ex.prepare(document)
+        docs.append(document)
+    extracted = []
+    for text in texts:
+        try:
+            extracted.append(ex.extract(text, url))
+        except Exception:
+            extracted.append("<div><p>nothing</p></div>")
+    feed = FeedConfig(name="bench", url="https://news.example/feed")
+    folder = Path(tempfile.mkdtemp(prefix="mirror-write-"))
+    n = len(bodies)
+
+    def each(fn: Callable[[object], object], things: list[object]) -> float:
+        return cpu_ms(lambda: [fn(thing) for thing in things]) / n
+
+    from mirror.archive.atomic import atomic_write
+
+    posts = [render(Article(entry=Entry(feed="bench", link=url, title=f"Story {i}"), body=b,
+                            source="page"), feed, 1_700_000_000_000)
+             for i, b in enumerate(extracted)]
+    result = {
+        "readability alone (parses itself)":
+            each(lambda t: Document(t).summary(html_partial=True), texts),  # type: ignore
+        "trafilatura alone (parses itself)":
+            each(lambda t: trafilatura.extract(t, output_format="html", include_images=True,
+                                               include_tables=True), texts),  # type: ignore
+        "decode": each(lambda r: decode_page(r), raws),  # type: ignore
+        "parse and prepare": each(lambda t: ex.prepare(ex.parse(t)), texts),  # type: ignore
+        "readability in mirror": each(lambda d: ex.run_readability(d), docs),  # type: ignore
+        "trafilatura in mirror":
+            each(lambda d: ex.run_trafilatura(copy.deepcopy(d), url), docs),  # type: ignore
+        "extract (all of it)": each(lambda t: _extract(ex, t, url), texts),  # type: ignore
+        "cleaning (sanitise)": each(lambda b: sanitise(b), extracted),  # type: ignore
+        "render (all of it)": each(lambda b: render(Article(entry=Entry(
+            feed="bench", link=url, title="Story"), body=b, source="page"), feed,
+            1_700_000_000_000), extracted),  # type: ignore
+        "write": each(lambda p: atomic_write(folder / f"{id(p)}.md",
+                                             p.text.encode()), posts),  # type: ignore
+        "hand-off (pickle both ways)": each(
+            lambda pair: pickle.loads(pickle.dumps(pair)),  # type: ignore
+            list(zip(raws, extracted, strict=True))),
+    }
+    result["combination (extract - parse - both extractors)"] = max(
+        0.0, result["extract (all of it)"] - result["parse and prepare"]
+        - result["readability in mirror"] - result["trafilatura in mirror"])
+    return result
+
+
+def _extract(ex: object, text: str, url: str) -> str:
+    try:
+        return ex.extract(text, url)  # type: ignore[attr-defined, no-any-return]
+    except Exception:
+        return ""
+
+
+# ------------------------------------------------------------------ cases
+
+def page_mode(args: argparse.Namespace, bodies: list[bytes]) -> None:
+    split = stages(bodies)
+    alone = split["readability alone (parses itself)"] + split["trafilatura alone (parses itself)"]
+    print(f"\n== pages: {len(bodies)} distinct pages, CPU ms per page in one process ==")
+    for name, ms in split.items():
+        print(f"  {name:52s} {ms:7.1f}")
+    print(f"  {'extractors alone (readability + trafilatura)':52s} {alone:7.1f}")
+    cores = os.cpu_count() or 1
+    runs = []
+    for count in (args.entries // 2, args.entries):
+        site = Site()
+        start(site)
+        links = [site.add(f"/article/{i}.html", bodies[i % len(bodies)], delay=args.latency)
+                 for i in range(count)]
+        folder = repository([summary_feed(site, links)], per_host=args.per_host, content="page")
+        wall, cpu, process = mirror_command(folder)
+        if process.returncode != 0:
+            raise SystemExit(process.stdout_text + process.stderr_text)  # type: ignore
+        runs.append((count, wall, cpu, site.max_in_flight))
+    (small, _, cpu_small, _), (count, wall, cpu, most) = runs
+    marginal = (cpu - cpu_small) / (count - small) * 1000
+    network = count * args.latency / args.per_host
+    floor = count * alone / 1000
+    bound = max(network, floor / cores)
+    print(f"\n== pages: mirror fetch, {count} entries, latency {args.latency * 1000:.0f} ms, "
+          f"per_host {args.per_host}, {cores} cores ==")
+    print(f"  network bound                      {network:7.2f} s")
+    print(f"  CPU floor (extractors alone)       {floor:7.2f} s CPU, {floor / cores:.2f} s on "
+          f"{cores} cores")
+    print(f"  wall time                          {wall:7.2f} s  = {wall / bound:.2f}x "
+          f"max(network bound, CPU floor / cores)")
+    print(f"  CPU of mirror and its workers      {cpu:7.2f} s  ({cpu / count * 1000:.1f} ms "
+          "per page, start-up included)")
+    print(f"  one more page (pages {small + 1}-{count})    {marginal:7.1f} ms CPU  = "
+          f"{marginal / alone:.2f}x the extractors alone ({alone:.1f} ms)")
+    print(f"  most requests in flight to the host: {most} (per_host {args.per_host})")
+
+
+def memory(args: argparse.Namespace, bodies: list[bytes]) -> None:
+    sites = []
+    for _ in range(args.hosts):
+        site = Site()
+        start(site)
+        sites.append(site)
+    links = [sites[i % args.hosts].add(f"/article/{i}.html", bodies[i % len(bodies)])
+             for i in range(args.memory_entries)]
+    feeder = Site()
+    start(feeder)
+    folder = repository([summary_feed(feeder, links)], content="page")
+    wall, cpu, process = mirror_command(folder)
+    peak = process.peak  # type: ignore[attr-defined]
+    print(f"\n== memory: {args.memory_entries} summary-only entries over {args.hosts} hosts ==")
+    print(f"  exit {process.returncode}, wall {wall:.1f} s, CPU {cpu:.1f} s")
+    print(f"  peak RSS, mirror and its workers summed: {peak.total / 1024:.0f} MB")
+    print(f"  peak RSS of the main process: {peak.main / 1024:.0f} MB; of one worker: "
+          f"{peak.worker / 1024:.0f} MB")
+
+
+def noop(args: argparse.Namespace) -> None:
+    site = Site()
+    start(site)
+    feeds = [site.add(f"/feed{i}.xml", rss([Item(title=f"t{i}", link=f"https://n.example/{i}")]),
+                      content_type=RSS, etag=f'"v{i}"') for i in range(15)]
+    folder = repository(feeds, content="feed")
+    mirror_command(folder)
+    runs = [mirror_command(folder)[:2] for _ in range(args.runs)]
+    walls, cpus = [wall for wall, _ in runs], [cpu for _, cpu in runs]
+    answered = sum(site.not_modified.values())
+    versions = [mirror_command(folder, "--version")[0] for _ in range(args.runs)]
+    print(f"\n== no-op: 15 feeds answering 304 (median of {args.runs}) ==")
+    print(f"  mirror fetch      {statistics.median(walls):.3f} s (min {min(walls):.3f}, "
+          f"max {max(walls):.3f}; CPU {statistics.median(cpus):.3f} s); "
+          f"304 answers: {answered}")
+    print(f"  mirror --version  {statistics.median(versions):.3f} s")
+
+
+def unreachable(args: argparse.Namespace) -> None:
+    for kind, host in (("refused", "http://127.0.0.1:1"),
+                       ("not resolved", "http://news.no-such-host.invalid")):
+        site = Site()
+        start(site)
+        links = [f"{host}/article/{i}.html" for i in range(20)]
+        folder = repository([summary_feed(site, links)], content="page", retries=3)
+        wall, _, process = mirror_command(folder)
+        pending = process.stdout_text.count("0 new")  # type: ignore[attr-defined]
+        print(f"\n== unreachable pages ({kind}): 20 entries ==")
+        print(f"  wall {wall:.2f} s, exit {process.returncode}, entries left pending: "
+              f"{'all' if pending else '?'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, default=240)
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--per-host", type=int, default=4)
+    parser.add_argument("--memory-entries", type=int, default=2000)
+    parser.add_argument("--hosts", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="pages,memory,noop,unreachable")
     args = parser.parse_args()
-    site = Site()
-    start(site)
+    chosen = set(args.only.split(","))
     bodies = pages()
-    links = [site.add(f"/article/{i}.html", bodies[i % len(bodies)], delay=args.latency)
-             for i in range(args.entries)]
-    items = [Item(title=f"Story {i}", link=link, body=None, summary="Summary.")
-             for i, link in enumerate(links)]
-    feed = site.add("/feed.xml", rss(items), content_type="application/rss+xml")
-    folder = Path(tempfile.mkdtemp(prefix="mirror-latency-"))
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=folder, check=True)
-    (folder / "feeds.yaml").write_text(
-        f"archive: archive\nper_host: {args.per_host}\ncontent: page\n"
-        f"feeds:\n  - name: bench\n    url: {feed}\n", encoding="utf-8")
-    env = dict(os.environ, PYTHONPATH=str(ROOT), SOURCE_DATE_EPOCH="1700000000")
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "mirror", "fetch"], cwd=folder, env=env,
-                          capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(done.stdout + done.stderr)
-    bound = args.entries * args.latency / args.per_host
-    print(done.stdout.strip().splitlines()[0])
-    print(f"entries {args.entries}, latency {args.latency * 1000:.0f} ms, "
-          f"per_host {args.per_host}, cores {os.cpu_count()}")
-    print(f"wall time {wall:.2f}s; network bound {bound:.2f}s; ratio {wall / bound:.2f}x")
-    print(f"most requests in flight at once: {site.max_in_flight}")
-    print(f"page requests: {site.page_hits()}")
+    if "pages" in chosen:
+        page_mode(args, bodies)
+    if "memory" in chosen:
+        memory(args, bodies)
+    if "noop" in chosen:
+        noop(args)
+    if "unreachable" in chosen:
+        unreachable(args)
 
 
 if __name__ == "__main__":

@@ -1,20 +1,15 @@
 """Entry -> post on disk: the body from the feed or from the article's page, rendered, written.
 
-Pages are fetched (``fetching.article_page``) and extracted
-(``extraction.extract``) in worker processes: extraction is CPU-heavy and
-must not stall the downloads. When a page cannot be used for good, the
-feed's own content is the body, with a note saying so; when it fails for
-now, EntryError leaves the entry for the next run.
+Pages are fetched here (``fetching.article_page``, after ``robots.txt``
+allows it) and decoded and extracted in worker processes (``workers``).
+When a page cannot be used for good, the feed's own content is the body,
+with a note saying so; when it fails for now, EntryError leaves the entry
+for the next run. A body that cannot be published whole falls back the
+same way (``_render``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-import contextlib
-import multiprocessing
-import os
-import signal
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -22,14 +17,16 @@ from typing import TYPE_CHECKING
 from mirror.archive.store import Archive
 from mirror.decide import PENDING_DAYS
 from mirror.errors import BodyLost, EntryError, PageGone
-from mirror.extraction.fulltext import is_full_text, text_units
-from mirror.fetching.article_page import fetch_page
+from mirror.extraction.fulltext import is_full_text
+from mirror.fetching.article_page import fetch_raw
 from mirror.fetching.charset import CharsetHint
 from mirror.fetching.http import DEFAULT_USER_AGENT, Http, RequestOptions
 from mirror.fetching.robots import Robots
-from mirror.models import Article, Config, Entry, FeedConfig, Page, Plan, Post, Written
+from mirror.models import Article, Config, Entry, FeedConfig, Plan, Post, RawPage, Written
 from mirror.publish.render import preferred_path, render
+from mirror.text import count_units, markup_text
 from mirror.urls import redact
+from mirror.workers import Extractor
 
 if TYPE_CHECKING:
     from mirror.preserve.run import Run as Preservation
@@ -43,16 +40,16 @@ class Articles:
                  write: bool = True, keep: Preservation | None = None) -> None:
         self.config, self.http, self.archive = config, http, archive
         self.now, self.writing = now, write
-        self.extractor = Extractor()
+        self.extractor = Extractor(fetching=config.max_connections)
         self.robots = Robots(http)
         self.keep = keep  # images: keep, keep_pages
-        self.pages: dict[str, Page] = {}  # pages fetched, until their post is written
+        self.pages: dict[str, RawPage] = {}  # pages fetched, until their post is written
 
     async def __aenter__(self) -> Articles:
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        await self.extractor.__aexit__()
+        await self.extractor.close()
 
     def settle_paths(self, plans: Sequence[Plan]) -> dict[tuple[int, int], str]:
         """Each new entry's post path, settled in the order of feeds.yaml before any page
@@ -76,16 +73,16 @@ class Articles:
             return from_summary(entry, f"{redact(entry.link)}: its site's robots.txt does not "
                                        "allow fetching the page")
         try:
-            page = await fetch_page(entry.link, self.http, timeout=feed.timeout,
-                                    max_bytes=self.config.max_page_bytes,
-                                    user_agent=feed.user_agent, options=options,
-                                    hint=CharsetHint(language=entry.language))
-            if self.keep is not None:
-                self.pages[entry.link] = page
-            body = await self.extractor.extract(page.html, page.url)
+            async with self.extractor.slot():
+                raw = await fetch_raw(entry.link, self.http, timeout=feed.timeout,
+                                      max_bytes=self.config.max_page_bytes,
+                                      user_agent=feed.user_agent, options=options)
+                if self.keep is not None:
+                    self.pages[entry.link] = raw
+                body = await self.extractor.body(raw, CharsetHint(language=entry.language))
         except PageGone as gone:
             return from_summary(entry, str(gone))
-        if text_units(body) < text_units(own):
+        if count_units(markup_text(body)) < count_units(markup_text(own)):
             return from_summary(entry, f"{redact(entry.link)}: the page holds less text than "
                                        "the feed")
         return Article(entry=entry, body=body, source="page")
@@ -135,59 +132,3 @@ def needs_page(entry: Entry, feed: FeedConfig) -> bool:
 def from_summary(entry: Entry, why: str) -> Article:
     return Article(entry=entry, body=entry.content or entry.summary or "", source="summary",
                    note=f"{why}; post written from the feed's own content")
-
-
-class Extractor:
-    """Extraction in worker processes, started only when some page will need it."""
-
-    def __init__(self) -> None:
-        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
-
-    async def __aenter__(self) -> Extractor:
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def start(self) -> None:
-        """Start the workers now, so they load while the first pages download."""
-        if self._pool is not None:
-            return
-        workers = os.cpu_count() or 1
-        self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_lower_priority)
-        for _ in range(workers):
-            self._pool.submit(_load_extractor)
-
-    async def extract(self, html: str, url: str) -> str:
-        self.start()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _extract_in_worker, html, url)
-
-
-def _lower_priority() -> None:
-    # The downloads run in the main process: they get the CPU first, so that pages
-    # keep arriving while the extraction of earlier ones catches up.
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(5)
-    # Ctrl-C reaches the whole process group: the main process decides how to stop.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _load_extractor() -> None:
-    import mirror.extraction.extract  # noqa: F401  - loaded while the first pages download
-
-
-def _extract_in_worker(html: str, url: str) -> str:
-    # Imported by the workers only, so that runs with nothing new start quickly.
-    from mirror.extraction.extract import extract
-
-    try:
-        return extract(html, url)
-    except PageGone:
-        raise
-    except Exception as exc:  # the same page would fail the same way every run
-        raise PageGone(f"{url}: the page could not be read ({type(exc).__name__}: {exc})") \
-            from None

@@ -151,16 +151,25 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class RawPage:
+    """An article page as it came: the final URL, the Content-Type header, the bytes.
+
+    What travels to the extraction workers (decoding is CPU work too), and
+    what a kept page stores.
+    """
+
+    url: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Page:
-    """An article page as fetched: the final URL and the decoded HTML (and, for
-    ``keep_pages``, the status, headers and bytes as the server sent them)."""
+    """An article page decoded: the final URL and the HTML."""
 
     url: str
     html: str
     charset: str
-    raw: bytes = field(default=b"", repr=False)
-    status: int = 200
-    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,6 @@ import os
 import sys
 from types import TracebackType
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 
 def wanted() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
@@ -18,6 +15,16 @@ class TerminalProgress:
     """Two bars on standard error, cleared when the run ends: feeds polled, articles done."""
 
     def __init__(self) -> None:
+        # rich is loaded only when bars are shown: runs in CI, cron and pipes never need it
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self._bars = Progress(TextColumn("{task.description:>8}"), BarColumn(),
                               MofNCompleteColumn(), TimeElapsedColumn(),
                               console=Console(stderr=True), transient=True)

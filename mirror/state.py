@@ -47,7 +47,8 @@ class State:
         data = {"version": STATE_VERSION, "settled": self.settled,
                 "feeds": {name: memory_to_dict(m) for name, m in sorted(self.feeds.items())}}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode())
+        atomic_write(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode(),
+                     durable=False)
 
 
 def memory_to_dict(memory: FeedMemory) -> dict[str, Any]:

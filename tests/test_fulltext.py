@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from mirror.extraction.fulltext import FULL_TEXT_UNITS, is_full_text, text_units
+from mirror.extraction.fulltext import FULL_TEXT_UNITS, is_full_text
 from mirror.models import Entry
+from mirror.text import count_units, markup_text
 from tests.conftest import shared
 
 
@@ -41,7 +42,7 @@ def test_images_make_a_photo_story_the_article() -> None:
 
 
 def test_text_units_counts_the_text_of_markup() -> None:
-    assert text_units("<p>美国之音&nbsp;<b>VOA</b> news</p>") == 6
+    assert count_units(markup_text("<p>美国之音&nbsp;<b>VOA</b> news</p>")) == 6
 
 
 def test_the_labelled_feed_and_page_pairs() -> None:

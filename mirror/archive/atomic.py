@@ -11,18 +11,36 @@ from mirror.errors import ArchiveError
 TEMP_PREFIX = ".mirror-tmp-"
 
 
-def atomic_write(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside target, flush it to disk, rename it into place."""
+def atomic_write(target: Path, data: bytes, durable: bool = True) -> None:
+    """Write to a temporary file beside target, flush it to disk, rename it into place.
+
+    ``durable=False`` for caches, which are never the source of truth: the rename
+    still leaves the old file or the new one, and a power cut may lose the new one.
+    """
     temp = target.parent / f"{TEMP_PREFIX}{secrets.token_hex(6)}"
     try:
         with temp.open("xb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp, target)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise ArchiveError(f"{target}: cannot write: {exc}") from None
+
+
+def write_if_changed(target: Path, data: bytes) -> bool:
+    """Write atomically unless the file holds these bytes already; whether it was written.
+    Generated files change only when what they show changes: no empty commits."""
+    try:
+        if target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, data)
+    return True
 
 
 def remove_temp_files(folder: Path) -> None:

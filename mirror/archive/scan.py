@@ -87,7 +87,7 @@ def read_fronts(root: Path, paths: list[str], cache_dir: Path | None,
         found[path] = cached
     if save and cache_file is not None and found != cache:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(cache_file, json.dumps(found, ensure_ascii=False).encode())
+        atomic_write(cache_file, json.dumps(found, ensure_ascii=False).encode(), durable=False)
     return found
 
 

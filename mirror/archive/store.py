@@ -183,8 +183,8 @@ class Archive:
         if self._paths is not None:
             posts = {"version": SNAPSHOT_VERSION, "index": self._index_seen,
                      "folders": self._folders, "paths": self._paths}
-            atomic_write(self.cache_dir / POSTS_SNAPSHOT_NAME, marshal.dumps(posts))
-        atomic_write(self.cache_dir / SNAPSHOT_NAME, marshal.dumps(data))
+            atomic_write(self.cache_dir / POSTS_SNAPSHOT_NAME, marshal.dumps(posts), durable=False)
+        atomic_write(self.cache_dir / SNAPSHOT_NAME, marshal.dumps(data), durable=False)
 
     def _load_posts_snapshot(self) -> dict[str, str] | None:
         """The posts by path, as saved with the snapshot this archive was loaded from; this

@@ -35,6 +35,7 @@ from mirror.extraction.combine import combine
 from mirror.extraction.posts import first_post
 from mirror.extraction.readable import ReadableDocument
 from mirror.extraction.trim import page_titles, trim
+from mirror.lazy_images import real_source
 from mirror.text import tokens, visible_text
 
 trafilatura: ModuleType | None
@@ -54,13 +55,7 @@ KEEP_ATTRIBUTES = frozenset(
 MEDIA = ("img", "iframe", "video", "audio", "source", "picture")
 INLINE = frozenset("a abbr b bdi bdo cite code dfn em font i kbd mark q s samp small span strong "
                    "sub sup time u var".split())
-LAZY_SOURCES = ("data-src", "data-original", "data-lazy-src", "data-url", "data-hi-res-src",
-                "data-lazy", "data-full-src", "data-orig-file", "data-actualsrc")
-LAZY_SRCSETS = ("srcset", "data-srcset", "data-lazy-srcset")
-SRCSET_CANDIDATE = re.compile(r"(\S+)(?:\s+(\d+(?:\.\d+)?[wx]))?\s*,?")
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])", re.I)
-PLACEHOLDER = re.compile(r"blank|placeholder|spacer|pixel\.|lazy|1x1|transparent|grey\.gif", re.I)
-SHORT_DATA_URI = 200  # shorter data: URIs are 1x1 placeholders; longer ones real images
 SCREEN_READER_ONLY = re.compile(
     r"(?:^|\s)(?:sr-only|screen-reader(?:-text|-only)?|visually-hidden|visuallyhidden|"
     r"off-screen|offscreen|hidden-visually|a11y-hidden|u-hidden)(?:\s|$)", re.I)
@@ -137,7 +132,7 @@ def drop_invisible(document: HtmlElement) -> None:
 def resolve_lazy_images(document: HtmlElement) -> None:
     """What a lazy loader's script would do: the real URL into ``src``."""
     for image in list(document.iter("img")):
-        source = real_image_source(image)
+        source = real_source(image.get)
         if source:
             image.set("src", source)
         elif image.getparent() is not None:
@@ -150,42 +145,6 @@ def resolve_lazy_images(document: HtmlElement) -> None:
                                       alt=holder.get("data-alt", ""))
             image.tail = holder.tail
             holder.getparent().replace(holder, image)
-
-
-def real_image_source(image: HtmlElement) -> str:
-    """``src`` unless missing, a placeholder or marked lazy; then data-* or srcset."""
-    source = (image.get("src") or "").strip()
-    lazy = "lazy" in (image.get("class") or "").lower()
-    if source and not is_placeholder(source) and not lazy:
-        return source
-    for name in LAZY_SOURCES:
-        value = (image.get(name) or "").strip()
-        if value and not value.startswith("data:"):
-            return value
-    for name in LAZY_SRCSETS:
-        value = largest_candidate(image.get(name) or "")
-        if value:
-            return value
-    return "" if is_placeholder(source) else source
-
-
-def is_placeholder(source: str) -> bool:
-    if source.startswith("data:"):
-        return len(source) < SHORT_DATA_URI
-    return bool(PLACEHOLDER.search(source.split("?")[0].rsplit("/", 1)[-1]))
-
-
-def largest_candidate(srcset: str) -> str:
-    """The widest candidate of a srcset; URLs may themselves hold commas."""
-    best, best_width = "", -1.0
-    for candidate, descriptor in SRCSET_CANDIDATE.findall(srcset):
-        candidate = candidate.rstrip(",")
-        if not candidate or candidate.startswith("data:"):
-            continue
-        width = float(descriptor[:-1]) if descriptor else 0.0
-        if width > best_width:
-            best, best_width = candidate, width
-    return best
 
 
 def rename_embeds(document: HtmlElement) -> None:
@@ -238,7 +197,7 @@ def parse_fragment(html: str) -> HtmlElement | None:
 
 def finish(body: HtmlElement, base: str) -> None:
     for image in list(body.iter("img")):
-        source = real_image_source(image)
+        source = real_source(image.get)
         if source:
             image.set("src", source)
         else:

@@ -41,9 +41,3 @@ def is_full_text(entry: Entry) -> bool:
     if entry.content:
         return True
     return count_units(text) >= FULL_TEXT_UNITS or len(IMAGE.findall(markup)) >= 2
-
-
-def text_units(markup: str) -> int:
-    """How much text markup holds, in units of ``mirror.text`` (a CJK character or a
-    word each)."""
-    return count_units(markup_text(markup))

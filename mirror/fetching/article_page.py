@@ -13,7 +13,7 @@ from __future__ import annotations
 from mirror.errors import EntryError, PageGone
 from mirror.fetching.charset import CharsetHint, Undecodable, decode
 from mirror.fetching.http import NO_OPTIONS, Http, HTTPFailure, RequestOptions
-from mirror.models import Page
+from mirror.models import Page, RawPage
 from mirror.urls import redact
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
@@ -25,6 +25,15 @@ async def fetch_page(url: str, http: Http, *, timeout: float, max_bytes: int,
                      options: RequestOptions = NO_OPTIONS) -> Page:
     """The page at ``url``, decoded; ``hint`` says what its feed knows (language, encoding);
     ``options`` are its feed's headers, cookies and credentials."""
+    raw = await fetch_raw(url, http, timeout=timeout, max_bytes=max_bytes,
+                          user_agent=user_agent, options=options)
+    return decode_page(raw, hint)
+
+
+async def fetch_raw(url: str, http: Http, *, timeout: float, max_bytes: int,
+                    user_agent: str | None = None,
+                    options: RequestOptions = NO_OPTIONS) -> RawPage:
+    """The page at ``url`` as it came, once it is known to be HTML."""
     headers = {"Accept": PAGE_ACCEPT}
     if user_agent:
         headers["User-Agent"] = user_agent
@@ -40,9 +49,13 @@ async def fetch_page(url: str, http: Http, *, timeout: float, max_bytes: int,
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type and media_type not in HTML_TYPES:
         raise PageGone(f"{shown}: not an HTML page ({media_type})")
+    return RawPage(url=response.url, content_type=content_type, content=response.content)
+
+
+def decode_page(raw: RawPage, hint: CharsetHint | None = None) -> Page:
+    """The page's text; PageGone when no charset reads it as plausible text."""
     try:
-        text, charset = decode(response.content, content_type, hint)
+        text, charset = decode(raw.content, raw.content_type, hint)
     except Undecodable as undecodable:
-        raise PageGone(f"{shown}: {undecodable}") from None
-    return Page(url=response.url, html=text, charset=charset, raw=response.content,
-                status=response.status, headers=tuple(response.headers.items()))
+        raise PageGone(f"{redact(raw.url)}: {undecodable}") from None
+    return Page(url=raw.url, html=text, charset=charset)

@@ -28,10 +28,10 @@ import asyncio
 import contextlib
 import functools
 import importlib
+import importlib.util
 import re
 import socket
 import ssl
-import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -41,6 +41,7 @@ from typing import Any, Protocol
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
 
+from mirror import clock
 from mirror.models import Auth, FeedConfig, Limits
 from mirror.urls import host_of, normalise, redact
 from mirror.version import __version__
@@ -151,6 +152,34 @@ class _Hop:
 class _Redirect:
     status: int
     url: str
+
+
+class _ByScheme(httpx.AsyncBaseTransport):
+    """httpx's own transports, one per scheme, each made when first needed.
+
+    Loading the certificate authorities for TLS takes tens of milliseconds: a
+    run whose requests are all plain http (or answered 304 before any https
+    one) should not pay for it. Plain http goes through a transport that never
+    verifies a peer, as it has none, unless a proxy over TLS carries it.
+    """
+
+    def __init__(self, connections: int, proxy: str | None) -> None:
+        self._connections, self._proxy = connections, proxy
+        self._made: dict[bool, httpx.AsyncHTTPTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        tls = request.url.scheme == "https" or (self._proxy or "").startswith("https:")
+        transport = self._made.get(tls)
+        if transport is None:
+            limits = httpx.Limits(max_connections=self._connections,
+                                  max_keepalive_connections=self._connections)
+            transport = httpx.AsyncHTTPTransport(verify=tls, limits=limits, proxy=self._proxy)
+            self._made[tls] = transport
+        return await transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for transport in self._made.values():
+            await transport.aclose()
 
 
 class Http:
@@ -267,15 +296,18 @@ class Http:
             transport = self._transport
             if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
                 transport = transport(proxy)
+            if transport is None:
+                transport = _ByScheme(self.limits.max_connections, proxy)
             client = httpx.AsyncClient(
                 follow_redirects=False, transport=transport,
-                proxy=proxy if transport is None else None,
                 headers={"User-Agent": self._user_agent,
                          "Accept-Encoding": accepted_encodings()},
                 event_hooks={"response": [_hide_location]},
                 limits=httpx.Limits(max_connections=self.limits.max_connections,
                                     max_keepalive_connections=self.limits.max_connections),
                 timeout=None,
+                # a feed's own proxy wins over the environment's (HTTPS_PROXY...)
+                trust_env=proxy is None,
             )
             self._clients[proxy] = client
         return client
@@ -521,7 +553,7 @@ def retry_after(value: str | None) -> float | None:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, moment.timestamp() - time.time())
+    return max(0.0, moment.timestamp() - clock.wall_ms() / 1000)
 
 
 def _too_large(max_bytes: int) -> HTTPFailure:
@@ -552,11 +584,14 @@ def _scrub(text: str) -> str:
 
 @functools.cache
 def accepted_encodings() -> str:
-    """The content codings mirror decodes: brotli and zstd when their libraries are here."""
+    """The content codings mirror decodes: brotli and zstd when their libraries are here.
+
+    Looked up, not imported: a run whose feeds answer 304 never loads a decoder
+    (pyproject.toml requires the versions that can bound their output)."""
     codings = ["gzip", "deflate"]
-    if _brotli() is not None:
+    if any(importlib.util.find_spec(name) for name in ("brotli", "brotlicffi")):
         codings.append("br")
-    if _zstandard() is not None:
+    if importlib.util.find_spec("zstandard"):
         codings.append("zstd")
     return ", ".join(codings)
 

@@ -18,9 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mirror.errors import EntryError, FeedError
-from mirror.fetching.charset import Undecodable, language_of_codec, to_utf8_xml
 from mirror.fetching.http import Http, HTTPFailure, RequestOptions, Response
-from mirror.fetching.jsonfeed import is_json, parse_json_feed
 from mirror.models import Entry, FeedConfig, Polled
 from mirror.urls import normalise
 
@@ -64,8 +62,13 @@ async def poll(feed: FeedConfig, http: Http, max_bytes: int,
 def parse_feed(feed: FeedConfig, response: Response) -> Polled:
     """The entries of a fetched feed (RSS, Atom or JSON Feed); FeedError when it is not a
     usable feed."""
+    # Loaded only when a feed answers with a body: a run of 304s parses nothing.
+    from mirror.fetching.charset import Undecodable, to_utf8_xml
+    from mirror.fetching.jsonfeed import is_json, parse_json_feed
+
     if is_json(response):
         return parse_json_feed(feed, response)
+
     content_type = response.headers.get("content-type", "")
     try:
         body, codec = to_utf8_xml(response.content, content_type)
@@ -147,6 +150,8 @@ def _min_interval(response: Response, ttl: Any) -> float:
 def _feed_language(parsed: Any, response: Response, codec: str) -> str | None:
     """The feed's language: ``<language>``, ``dc:language`` or ``xml:lang``; else the
     Content-Language header; else the one its legacy encoding implies (GB2312: Chinese)."""
+    from mirror.fetching.charset import language_of_codec
+
     header = response.headers.get("content-language", "").split(",", 1)[0]
     for value in (parsed.feed.get("language"), header, language_of_codec(codec)):
         tag = language_tag(value)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mirror.archive.atomic import atomic_write
-from mirror.models import Config, Entry
+from mirror.models import Config, Entry, RawPage
 from mirror.preserve import warc
 from mirror.preserve.places import raw_folder
 from mirror.publish.render import slug
@@ -50,9 +50,18 @@ class Fetched:
         kept = tuple((name, lowered[name]) for name in KEPT_HEADERS if name in lowered)
         return cls(url=url, status=status, headers=kept, body=body)
 
+    @classmethod
+    def of_raw(cls, raw: RawPage) -> Fetched:
+        """A page as the run fetched it for its post (a 200: nothing else is kept)."""
+        return cls.of(raw.url, 200, {"content-type": raw.content_type}, raw.content)
+
     @property
     def content_type(self) -> str:
         return dict(self.headers).get("content-type", "")
+
+    def raw(self) -> RawPage:
+        """The page as the extraction workers take it."""
+        return RawPage(url=self.url, content_type=self.content_type, content=self.body)
 
 
 @dataclass(frozen=True)

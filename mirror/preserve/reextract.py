@@ -21,10 +21,8 @@ from pathlib import Path
 from mirror import clock
 from mirror.archive.atomic import atomic_write
 from mirror.archive.ledger import INDEX_NAME, read_index
-from mirror.articles import Extractor
 from mirror.errors import EntryError
-from mirror.extraction.fulltext import text_units
-from mirror.fetching.charset import CharsetHint, Undecodable, decode
+from mirror.fetching.charset import CharsetHint
 from mirror.models import Article, Config, FeedConfig
 from mirror.preserve import kept_pages
 from mirror.preserve.assets import assets_folder, image_src
@@ -32,7 +30,9 @@ from mirror.preserve.kept_pages import KeptPage
 from mirror.preserve.warc import WarcError
 from mirror.publish.front_matter import read_front
 from mirror.publish.render import render_body
+from mirror.text import count_units, markup_text
 from mirror.urls import identity, redact
+from mirror.workers import Extractor
 from mirror.workspace import Workspace
 
 HEADING_END = "\n------\n\n"
@@ -56,10 +56,11 @@ async def reextract(config: Config, feeds: tuple[str, ...] = (), since: datetime
         done = Reextracted()
         posts = _posts_by_link(config)
         jobs = [job for job in _jobs(config, feeds, posts, since, done) if job is not None]
-        async with Extractor() as extractor:
-            gate = asyncio.Semaphore(2 * (os.cpu_count() or 1))
-            await asyncio.gather(*(_again(config, extractor, gate, job, done)
-                                   for job in jobs))
+        extractor = Extractor(fetching=os.cpu_count() or 1)
+        try:
+            await asyncio.gather(*(_again(config, extractor, job, done) for job in jobs))
+        finally:
+            await extractor.close()
         done.written.sort()
         if done.written and commit and workspace.repo is not None:
             count = len(done.written)
@@ -108,9 +109,8 @@ def _job(config: Config, path: Path, feeds: dict[str, FeedConfig], posts: dict[s
     return _Job(page, feed, target)
 
 
-async def _again(config: Config, extractor: Extractor, gate: asyncio.Semaphore, job: _Job,
-                 done: Reextracted) -> None:
-    async with gate:
+async def _again(config: Config, extractor: Extractor, job: _Job, done: Reextracted) -> None:
+    async with extractor.slot():  # as many pages held at once as the workers can take
         try:
             body = await _body(config, extractor, job)
         except EntryError as exc:
@@ -132,13 +132,10 @@ async def _body(config: Config, extractor: Extractor, job: _Job) -> str:
     """The post's body block made again from the kept page (EntryError when it cannot be)."""
     page, fetched = job.page, job.page.fetched
     entry = page.entry
-    try:
-        html, _ = decode(fetched.body, fetched.content_type, CharsetHint(language=entry.language))
-    except Undecodable as exc:
-        raise EntryError(str(exc)) from None
-    body = await extractor.extract(html, fetched.url)
+    body = await extractor.body(fetched.raw(), CharsetHint(language=entry.language))
     # The rule of articles.Articles.article: a page with less text than the feed is not used.
-    if text_units(body) < text_units(entry.content or entry.summary or ""):
+    own = entry.content or entry.summary or ""
+    if count_units(markup_text(body)) < count_units(markup_text(own)):
         raise EntryError("today's extraction holds less text than the feed")
     post = job.post.relative_to(config.archive).as_posix()
     images = tuple((url, image_src(config, name, post)) for url, name in page.images.items()

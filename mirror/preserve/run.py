@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mirror.archive.store import Archive
-from mirror.articles import Extractor
 from mirror.errors import PageGone
 from mirror.fetching.http import Http
-from mirror.models import Article, Config, Entry, FeedConfig, Page, Plan, Written
+from mirror.models import Article, Config, Entry, FeedConfig, Plan, RawPage, Written
 from mirror.preserve import Preserved, kept_pages
 from mirror.preserve import changes as ledger
 from mirror.preserve.assets import ImageKeeper, ImageStore, Kept, assets_folder
@@ -29,6 +28,7 @@ from mirror.preserve.watched import Memory, Watched, watched_posts
 from mirror.preserve.wayback import Queue, Submitter
 from mirror.stopping import until_stopped
 from mirror.urls import identity
+from mirror.workers import Extractor
 
 SHARE = 0.5  # of the run's remaining time, for watching and for snapshots each
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml", "")
@@ -44,7 +44,7 @@ class Run:
         self.store = ImageStore(assets_folder(config))
         self.images = ImageKeeper(config, http, self.store)
         self.pages: list[Path] = []
-        self._extractor = Extractor()  # the run's own, while watching
+        self._extractor = Extractor(fetching=config.max_connections)  # for watching
 
     # ------------------------------------------------------------ while posts are made
 
@@ -53,12 +53,12 @@ class Run:
             return Kept(article)
         return await self.images.keep(article, feed, post)
 
-    def keep_page(self, page: Page | None, article: Article, feed: FeedConfig, post: str,
+    def keep_page(self, page: RawPage | None, article: Article, feed: FeedConfig, post: str,
                   kept: Kept) -> None:
         """Store the page the post was made from (or that was fetched for it)."""
-        if page is None or not feed.keep_pages or not page.raw:
+        if page is None or not feed.keep_pages:
             return
-        fetched = Fetched.of(page.url, page.status, dict(page.headers), page.raw)
+        fetched = Fetched.of_raw(page)
         source = "page" if article.source == "page" else "summary"
         self.pages.append(kept_pages.write(self.config, KeptPage(
             feed=feed.name, entry=article.entry, fetched=fetched, source=source, post=post,
@@ -74,11 +74,14 @@ class Run:
         before = ledger.read_changes(self.config) if _watching(feeds) else []
         watcher, submitter = self._watcher(feeds, plans, written, before), \
             self._submitter(feeds, written)
-        async with Extractor() as extractor:
-            self._extractor = extractor
-            work = [one.go() for one in (watcher, submitter) if one is not None]
+        work = [one.go() for one in (watcher, submitter) if one is not None]
+        try:
             if work and not (stop is not None and stop.is_set()):
                 await until_stopped(_all(work), stop)
+        finally:
+            for unstarted in work:
+                unstarted.close()  # a stop before they started: no "never awaited"
+            await self._extractor.close()
         found = self._record(done, watcher, submitter, before)
         if found:
             done.subject = f"mirror: {found} change(s) found at the sources"
@@ -120,17 +123,14 @@ class Run:
 
     async def _read(self, fetched: Fetched, entry: Entry | None) -> str:
         """A page's body as extraction gives it (PageGone when it gives none)."""
-        from mirror.fetching.charset import CharsetHint, Undecodable, decode
+        from mirror.fetching.charset import CharsetHint
 
         media = fetched.content_type.split(";", 1)[0].strip().lower()
         if media not in HTML_TYPES:
             raise PageGone(f"{fetched.url}: not an HTML page ({media})")
-        try:
-            text, _ = decode(fetched.body, fetched.content_type,
-                             CharsetHint(language=entry.language if entry else None))
-        except Undecodable as undecodable:
-            raise PageGone(f"{fetched.url}: {undecodable}") from None
-        return await self._extractor.extract(text, fetched.url)
+        hint = CharsetHint(language=entry.language if entry else None)
+        async with self._extractor.slot():
+            return await self._extractor.body(fetched.raw(), hint)
 
     def _record(self, done: Preserved, watcher: _Watching | None,
                 submitter: _Submitting | None, before: list[ledger.Change]) -> int:
