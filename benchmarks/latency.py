@@ -165,7 +165,7 @@ def stages(bodies: list[bytes]) -> dict[str, float]:
     from readability import Document
 
     from mirror.extraction import extract as ex
-    from mirror.fetching.article_page import decode_page
+    from mirror.fetching.charset import decode_page
     from mirror.models import Article, Entry, FeedConfig, RawPage
     from mirror.publish.clean import sanitise
     from mirror.publish.render import render

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from mirror.archive.store import Archive
 from mirror.decide import PENDING_DAYS
@@ -21,11 +22,14 @@ from mirror.fetching.article_page import fetch_raw
 from mirror.fetching.charset import CharsetHint
 from mirror.fetching.http import DEFAULT_USER_AGENT, Http, RequestOptions
 from mirror.fetching.robots import Robots
-from mirror.models import Article, Config, Entry, FeedConfig, Plan, Post, Written
+from mirror.models import Article, Config, Entry, FeedConfig, Plan, Post, RawPage, Written
 from mirror.publish.render import preferred_path, render
 from mirror.text import count_units, markup_text
 from mirror.urls import redact
 from mirror.workers import Extractor
+
+if TYPE_CHECKING:
+    from mirror.preserve.run import Run as Preservation
 
 
 class Articles:
@@ -33,11 +37,13 @@ class Articles:
     workers (closed on leaving), robots.txt rules, the archive to write to."""
 
     def __init__(self, config: Config, http: Http, archive: Archive, now: int,
-                 write: bool = True) -> None:
+                 write: bool = True, keep: Preservation | None = None) -> None:
         self.config, self.http, self.archive = config, http, archive
         self.now, self.writing = now, write
         self.extractor = Extractor(fetching=config.max_connections)
         self.robots = Robots(http)
+        self.keep = keep  # images: keep, keep_pages
+        self.pages: dict[str, RawPage] = {}  # pages fetched, until their post is written
 
     async def __aenter__(self) -> Articles:
         return self
@@ -71,6 +77,8 @@ class Articles:
                 raw = await fetch_raw(entry.link, self.http, timeout=feed.timeout,
                                       max_bytes=self.config.max_page_bytes,
                                       user_agent=feed.user_agent, options=options)
+                if self.keep is not None:
+                    self.pages[entry.link] = raw
                 body = await self.extractor.body(raw, CharsetHint(language=entry.language))
         except PageGone as gone:
             return from_summary(entry, str(gone))
@@ -86,10 +94,17 @@ class Articles:
                                           f"for {PENDING_DAYS} days")
         else:
             article = await self.article(entry, plan.feed)
-        post, article = self._render(article, plan.feed)
-        if self.writing:
-            self.archive.write_post(replace(post, path=path))
-        return Written(entry=entry, path=path, note=article.note)
+        if self.keep is None:
+            post, article = self._render(article, plan.feed)
+            if self.writing:
+                self.archive.write_post(replace(post, path=path))
+            return Written(entry=entry, path=path, note=article.note)
+        kept = await self.keep.keep_images(article, plan.feed, path)
+        post, article = self._render(kept.article, plan.feed)
+        self.archive.write_post(replace(post, path=path))
+        self.keep.keep_page(self.pages.pop(entry.link, None), article, plan.feed, path, kept)
+        note = "; ".join(n for n in (article.note, *kept.notes) if n) or None
+        return Written(entry=entry, path=path, note=note, image_errors=tuple(kept.errors))
 
     def _render(self, article: Article, feed: FeedConfig) -> tuple[Post, Article]:
         """The post, and the article it was made from: a body that cannot be published

@@ -19,6 +19,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     _status_parser(commands)
     _index_parser(commands)
     _rotate_parser(commands)
+    _reextract_parser(commands)
     _init_parser(commands)
     _completion_parser(commands)
     return parser
@@ -246,6 +248,29 @@ def _rotate_parser(commands: _Commands) -> None:
     rotation.add_argument("--no-commit", action="store_true", help="move but do not commit")
 
 
+def _reextract_parser(commands: _Commands) -> None:
+    again = _command(
+        commands, "reextract", "make posts again from their kept pages (keep_pages: true)",
+        "Render the posts written from article pages again, from the pages keep_pages\n"
+        "stored, with today's extractor: same file names, identity and dates; no network;\n"
+        "a post that comes out the same is not touched; one commit.",
+        "  mirror reextract\n  mirror reextract --feed 美国之音 --since 2024-01-01",
+        EXITS_LOCKING)
+    _add_config(again)
+    again.add_argument("--since", type=_date, metavar="DATE",
+                       help="only posts dated on or after DATE (YYYY-MM-DD, UTC)")
+    again.add_argument("--no-commit", action="store_true", help="write but do not commit")
+
+
+def _date(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2024-01-31") \
+            from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _init_parser(commands: _Commands) -> None:
     init = _command(
         commands, "init", "make a ready mirror repository (GitHub Actions included)",
@@ -339,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command is None:
             raise UsageError("say which command to run: fetch, run, check, add, import, "
-                             "export, status, index, rotate, init or completion",
+                             "export, status, index, rotate, reextract, init or completion",
                              build_parser().format_usage().strip())
         return _dispatch(args)
     except UsageError as exc:
@@ -369,7 +394,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     commands: dict[str, Callable[[argparse.Namespace], int]] = {
         "fetch": _fetch, "run": _run, "check": _check, "add": _add, "import": _import,
         "export": _export, "status": _status, "index": _index, "rotate": _rotate,
-        "init": _init, "completion": _completion}
+        "reextract": _reextract, "init": _init, "completion": _completion}
     return commands[args.command](args)
 
 
@@ -754,8 +779,13 @@ def _status(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     table = Table("feed", "last poll", "result", "posts", "next poll")
+    kept = ("images_kept", "pages_kept", "watched", "changes", "snapshots")
+    preserving = any(getattr(s, name) for s in statuses for name in kept)
+    for name in kept if preserving else ():  # issue 11: preservation, when any is kept
+        table.add_column(name.replace("_", " "), justify="right")
     for s in statuses:
-        table.add_row(s.name, s.last_poll or "-", s.result, str(s.posts), s.next_poll or "-")
+        table.add_row(s.name, s.last_poll or "-", s.result, str(s.posts), s.next_poll or "-",
+                      *(str(getattr(s, name)) for name in kept if preserving))
     Console(width=max(100, Console().width)).print(table)
     return EXIT_OK
 
@@ -789,6 +819,24 @@ def _rotate(args: argparse.Namespace) -> int:
     cutoff = f"{result.cutoff:%Y-%m-%d %H:%M}Z" if result.cutoff else "the cut-off"
     text = f"rotated {moved} post{'s' if moved != 1 else ''} dated before {cutoff} to {args.to}"
     out.info(text + (f"; committed {commit[:10]}" if commit else ""))
+    return EXIT_OK
+
+
+def _reextract(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from mirror.config import load_config
+    from mirror.preserve.reextract import reextract
+
+    out = Output.of(args)
+    done = asyncio.run(reextract(load_config(args.config), tuple(args.feed), args.since,
+                                 commit=not args.no_commit))
+    for note in done.notes:
+        out.info(f"note: {note}")
+    count = len(done.written)
+    commit = f"; committed {done.commit[:10]}" if done.commit else ""
+    out.info(f"re-extracted {count} post{'s' if count != 1 else ''}, {done.unchanged} "
+             f"unchanged{commit}")
     return EXIT_OK
 
 

@@ -40,7 +40,7 @@ FILENAME_FIELDS = {"date", "year", "month", "day", "slug", "feed"}
 DURATION = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?")
 SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?", re.I)
 # A poll every 0 s would hammer a site; a 0 s timeout fails every request.
-LEAST_DURATION = {"every": 1.0, "timeout": 0.1, "run_timeout": 1.0}
+LEAST_DURATION = {"every": 1.0, "timeout": 0.1, "run_timeout": 1.0, "watch_every": 1.0}
 SIZE_UNITS = {"b": 1, "kb": 10**3, "kib": 2**10, "mb": 10**6, "mib": 2**20,
               "gb": 10**9, "gib": 2**30}
 VARIABLE = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
@@ -626,6 +626,27 @@ def _relative_path(node: yaml.Node, where: _Where, key: str) -> str:
     return text
 
 
+def _flag(node: yaml.Node, where: _Where, key: str) -> bool:
+    value = _scalar(node, where, key)
+    if not isinstance(value, bool):
+        raise where.error(node, f"'{key}' must be true or false, not {value!r}")
+    return value
+
+
+def _age(node: yaml.Node, where: _Where, key: str) -> float:
+    """A duration that may be given in days (``7d``); ``false`` or 0: never."""
+    value = _scalar(node, where, key)
+    if value is False:
+        return 0.0
+    text = str(value).strip().lower() if not isinstance(value, bool) else ""
+    days = re.fullmatch(r"(\d+(?:\.\d+)?)d", text)
+    seconds = float(days.group(1)) * 86400 if days else parse_duration(text)
+    if seconds is None or seconds < 0:
+        raise where.error(node, f"'{key}' must be a duration such as 7d or 12h, or false, "
+                                f"not {value!r}")
+    return seconds
+
+
 Reader = Callable[[yaml.Node, _Where, str], Any]
 # What each key of feeds.yaml holds: a feed's keys (also defaults at the top level) ...
 FEED_READERS: dict[str, Reader] = {
@@ -644,6 +665,11 @@ FEED_READERS: dict[str, Reader] = {
     "cookies": _cookies,
     "auth": _auth,
     "proxy": _proxy,
+    "images": _choice("link", "keep"),
+    "keep_pages": _flag,
+    "watch": _age,
+    "watch_every": _duration,
+    "wayback": _flag,
 }
 # ... and the keys only the top level has.
 TOP_READERS: dict[str, Reader] = {
@@ -658,6 +684,13 @@ TOP_READERS: dict[str, Reader] = {
     "video_hosts": _text_list,
     "commit_author": _author_line,
     "index_pages": _index_pages,
+    "assets": _relative_path,
+    "image_base": _optional_text,
+    "max_image_bytes": _size,
+    "max_run_image_bytes": _size,
+    "raw": _relative_path,
+    "wayback_url": _url,
+    "wayback_every": _duration,
 }
 DEFAULT_KEYS = tuple(FEED_READERS)
 TOP_ONLY_KEYS = ("archive", "feeds", *TOP_READERS)

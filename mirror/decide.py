@@ -119,7 +119,8 @@ def report(plan: Plan, outcome: Outcome, dropped: int = 0) -> FeedReport:
     return FeedReport(name=plan.feed.name, new=len(written) - dropped,
                       known=plan.known + dropped, not_modified=plan.not_modified,
                       error=plan.error, entry_errors=tuple(errors), notes=tuple(notes),
-                      line=plan.feed.line)
+                      line=plan.feed.line,
+                      image_errors=tuple(e for w in written for e in w.image_errors))
 
 
 def _poll_warnings(plan: Plan) -> tuple[str, ...]:

@@ -22,6 +22,8 @@ DEFAULT_VIDEO_HOSTS = (
     "players.brightcove.net/", "rumble.com/embed/", "www.tiktok.com/embed/",
 )
 ContentMode = Literal["auto", "feed", "page"]
+ImageMode = Literal["link", "keep"]
+WAYBACK_SAVE = "https://web.archive.org/save/"
 PostFormat = Literal["jekyll", "markdown"]
 BodySource = Literal["feed", "page", "summary"]
 
@@ -60,6 +62,12 @@ class FeedConfig:
     auth: Auth | None = field(default=None, repr=False)
     proxy: str | None = field(default=None, repr=False)  # every request of the feed
     robots: Literal["obey", "ignore"] = "obey"  # robots.txt, for article pages
+    # Preservation (mirror.preserve), each off by default:
+    images: ImageMode = "link"  # keep: each image of a new post stored in the repository
+    keep_pages: bool = False  # each article page fetched stored, for mirror reextract
+    watch: float = 0.0  # seconds after a post's date its article is rechecked (0: never)
+    watch_every: float = 21600.0  # at most this often
+    wayback: bool = False  # each new article submitted to the Wayback Machine
     line: int = 0
 
 
@@ -104,6 +112,16 @@ class Config:
     video_hosts: tuple[str, ...] = DEFAULT_VIDEO_HOSTS  # and those feeds.yaml adds
     commit_author: tuple[str, str] | None = None  # (name, email)
     index_pages: IndexPages = field(default_factory=IndexPages)
+    # Preservation: where kept images and pages go (relative to the repository), the
+    # prefix posts load kept images with (none: a path relative to the post), size caps,
+    # and the Save Page Now endpoint with the least time between two submissions.
+    assets: str = "assets"
+    image_base: str | None = None
+    max_image_bytes: int = 10_000_000
+    max_run_image_bytes: int = 200_000_000
+    raw: str = "raw"
+    wayback_url: str = WAYBACK_SAVE
+    wayback_every: float = 20.0
 
     @property
     def root(self) -> Path:
@@ -162,6 +180,8 @@ class Article:
     body: str
     source: BodySource
     note: str | None = None
+    # Images kept in the repository: (URL as the body gives it, the src that loads the copy)
+    images: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -262,6 +282,7 @@ class Written:
     entry: Entry
     path: str
     note: str | None = None
+    image_errors: tuple[str, ...] = ()  # images of the post that could not be kept
 
 
 @dataclass(frozen=True)
@@ -300,10 +321,11 @@ class FeedReport:
     entry_errors: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     line: int = 0  # the feed's line in feeds.yaml
+    image_errors: tuple[str, ...] = ()  # images of new posts that stay links (images: keep)
 
     @property
     def failed(self) -> bool:
-        return self.error is not None or bool(self.entry_errors)
+        return self.error is not None or bool(self.entry_errors) or bool(self.image_errors)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mirror import clock, decide
+from mirror import clock, decide, preserve
 from mirror.archive.index_pages import write_pages
 from mirror.archive.run_status import merged, read_status, status_path, write_status
 from mirror.archive.store import Archive
@@ -106,16 +106,19 @@ async def _run(workspace: Workspace, feeds: tuple[FeedConfig, ...], options: Opt
     deadline = clock.monotonic() + config.run_timeout
     async with Http(config.limits, DEFAULT_USER_AGENT, deadline,
                     on_request=options.on_request) as http:
-        shell = _Shell(config, http, archive, now, options)
+        keep = preserve.start(config, http, archive, workspace.cache, now, wall, dry)
+        shell = _Shell(config, http, archive, now, options, keep)
         interrupted = not await until_stopped(shell.network(feeds, state.feeds, wall), stop)
+        kept = await preserve.finish(keep, shell.found.plans, shell.found.written, stop)
     plans = shell.found.plans or tuple(Plan(feed=feed) for feed in feeds)
     outcomes = [shell.found.outcome(i, plan) for i, plan in enumerate(plans)]
     changed, notes = _record(workspace, archive, shell.found, leftovers, now) if not dry else \
         ([], ["dry run: nothing was written, committed or remembered"])
+    changed, notes = [*changed, *kept.changed], [*notes, *kept.notes]
     commit, push = None, NOT_PUSHED
     if committing:
         counts = [(p.feed.name, len(o.written)) for p, o in zip(plans, outcomes, strict=True)]
-        commit = workspace.commit_run(changed, leftovers, counts, now, notes)
+        commit = workspace.commit_run(changed, leftovers, counts, now, notes, kept.subject)
         if options.push:
             from mirror.push import publish  # only --push runs need it
 
@@ -185,9 +188,9 @@ class _Shell:
     """The I/O of one run's network part: polls, then every planned entry's article."""
 
     def __init__(self, config: Config, http: Http, archive: Archive, now: int,
-                 options: Options) -> None:
+                 options: Options, keep: preserve.Run | None = None) -> None:
         self.config, self.http, self.archive, self.now = config, http, archive, now
-        self.progress, self.options = options.progress, options
+        self.progress, self.options, self.keep = options.progress, options, keep
         self.found = _Found()
 
     async def network(self, feeds: Sequence[FeedConfig], memory: dict[str, FeedMemory],
@@ -202,7 +205,7 @@ class _Shell:
         from mirror.articles import Articles  # only a run with new entries makes posts
 
         async with Articles(self.config, self.http, self.archive, self.now,
-                            write=not self.options.dry_run) as articles:
+                            write=not self.options.dry_run, keep=self.keep) as articles:
             paths = articles.settle_paths(plans)
             if self.progress:
                 self.progress.articles(sum(len(plan.new) for plan in plans))

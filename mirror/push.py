@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mirror import preserve
 from mirror.archive.atomic import unused_path
 from mirror.archive.index_pages import is_page, pages_folder, write_pages
 from mirror.archive.ledger import INDEX_NAME, IndexLine, append_index, parse_rows
@@ -35,6 +36,7 @@ from mirror.archive.run_status import (
 from mirror.errors import GitError
 from mirror.git import Repo
 from mirror.models import Config, Entry, Post, Published
+from mirror.preserve.rebase import Carried, carry, redo
 from mirror.publish.front_matter import HEAD_BYTES, parse_front
 from mirror.workspace import Workspace
 
@@ -61,6 +63,7 @@ class _LocalWork:
     """What local commits did since they left the remote, in mirror's own terms."""
 
     posts: dict[str, str] = field(default_factory=dict)  # archive path -> text
+    kept: Carried = field(default_factory=Carried)  # preservation's files (issue 11)
     status: str = ""  # the run status file as the local commits left it
     moves: list[tuple[str, str]] = field(default_factory=list)  # (from, to), repository paths
     lines: list[IndexLine] = field(default_factory=list)
@@ -148,6 +151,7 @@ def _redo(workspace: Workspace, work: _LocalWork, onto: str, result: Pushed,
                                                   if line.path not in work.posts])
     if others:
         append_index(archive.index_path, others)
+    changed += redo(repo.top, config, work.kept)
     if not (written or changed or others):
         return
     archive.save_snapshot()
@@ -205,7 +209,11 @@ def _local_work(repo: Repo, config: Config, head: str, upstream: str) -> _LocalW
     pages = repo.relative(pages_folder(config))
     run_file = repo.relative(status_path(config))
     work, gone, arrived = _LocalWork(), {}, {}
+    preserving = preserve.wanted(config)
     for status, blob_before, blob_after, path in _raw_diff(repo, base, head):
+        if preserving and status in ("A", "M") and carry(repo.top, config, base, head, path,
+                                                         work.kept):
+            continue
         if path in (index, run_file) or _is_page_path(repo, path, pages):
             continue
         inside = path.startswith(prefix) and path.endswith(".md")

@@ -18,8 +18,9 @@ def feed_line(feed: FeedReport) -> str:
 
 
 def error_lines(feed: FeedReport) -> list[str]:
-    """One line per entry that could not be archived."""
-    return [f"{feed.name}: entry failed: {error}" for error in feed.entry_errors]
+    """One line per entry that could not be archived, and per image not kept."""
+    return [f"{feed.name}: entry failed: {error}" for error in feed.entry_errors] + \
+        [f"{feed.name}: {error}" for error in feed.image_errors]
 
 
 def note_lines(feed: FeedReport) -> list[str]:
@@ -30,12 +31,15 @@ def note_lines(feed: FeedReport) -> list[str]:
 def total_line(run: RunReport) -> str:
     failed = sum(1 for feed in run.feeds if feed.error)
     entries = sum(len(feed.entry_errors) for feed in run.feeds)
+    images = sum(len(feed.image_errors) for feed in run.feeds)
     known = sum(feed.known for feed in run.feeds)
     text = f"total: {run.new} new, {known} known in {len(run.feeds)} feeds"
     if failed:
         text += f"; {failed} feed{'s' if failed != 1 else ''} failed"
     if entries:
         text += f"; {entries} entr{'ies' if entries != 1 else 'y'} failed"
+    if images:
+        text += f"; {images} image{'s' if images != 1 else ''} not kept"
     if run.recovered:
         text += f"; completed {run.recovered} file(s) left by an interrupted run"
     if run.commit:

@@ -7,9 +7,10 @@ which says what the last committing run did (``source`` tells which).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 
+from mirror import clock, preserve
 from mirror.archive.run_status import read_status, status_path
 from mirror.models import Config
 from mirror.urls import redact
@@ -26,6 +27,12 @@ class FeedStatus:
     next_poll: str | None
     pending: int
     source: str = "cache"  # "cache", "committed" (the status file) or "none"
+    # Preservation (mirror.preserve), from committed files: 0 when it is off.
+    images_kept: int = 0
+    pages_kept: int = 0
+    watched: int = 0
+    changes: int = 0
+    snapshots: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -34,7 +41,8 @@ class FeedStatus:
 def feed_statuses(config: Config) -> list[FeedStatus]:
     workspace = Workspace.open(config)
     state = workspace.state()
-    counts = workspace.archive(read_only=True).posts_by_feed
+    archive = workspace.archive(read_only=True)
+    counts = archive.posts_by_feed
     committed = read_status(status_path(config))
     statuses = []
     for feed in config.feeds:
@@ -51,7 +59,12 @@ def feed_statuses(config: Config) -> list[FeedStatus]:
             name=feed.name, url=redact(feed.url), last_poll=_iso(remembered.last_poll_ms),
             result=remembered.result, posts=counts.get(feed.name, 0),
             next_poll=_iso(remembered.next_poll_ms), pending=len(remembered.pending)))
-    return statuses
+    if not preserve.wanted(config):
+        return statuses
+    from mirror.preserve.counts import feed_counts
+
+    kept = feed_counts(config, archive.posts_by_feed_now(), clock.wall_ms())
+    return [replace(s, **vars(kept[s.name])) for s in statuses]
 
 
 def _iso(ms: int | None) -> str | None:

@@ -94,7 +94,7 @@ def _ready() -> None:
 def page_body(raw: RawPage, hint: CharsetHint | None) -> str:
     """In a worker: the page's bytes -> its text -> its article body."""
     from mirror.extraction.extract import extract
-    from mirror.fetching.article_page import decode_page
+    from mirror.fetching.charset import decode_page
 
     page = decode_page(raw, hint)
     try:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import filelock
 
-from mirror import clock
+from mirror import clock, preserve
 from mirror.archive.index_pages import is_page, pages_folder
 from mirror.archive.rotate import Rotated, finish_rotation, rotation_done
 from mirror.archive.run_status import status_path
@@ -32,6 +32,7 @@ from mirror.archive.store import Archive, open_archive
 from mirror.errors import ConfigError, LockError
 from mirror.git import IndexNotSynced, Repo
 from mirror.models import Config
+from mirror.preserve import places
 from mirror.report import commit_message
 from mirror.state import State
 
@@ -116,9 +117,13 @@ class Workspace:
         run_file = status_path(self.config)
         found = []
         folders = {archive.folder, pages_folder(self.config), run_file.parent}
+        preserving = preserve.wanted(self.config)  # its images, pages, changes too
+        folders |= set(places.folders(self.config)) if preserving else set()
         for status, path in repo.changed(*sorted(folders)):
             full = repo.top / path
-            if not path.endswith(".md") or not full.exists():
+            if preserving and full.exists() and places.is_ours(self.config, full):
+                ours = True
+            elif not path.endswith(".md") or not full.exists():
                 ours = path in (ledger, repo.relative(run_file))
             elif is_page(full):
                 ours = True
@@ -130,7 +135,8 @@ class Workspace:
 
     def settled(self, archive: Archive) -> list[object]:
         """What tells that nothing changed since a run left everything committed."""
-        return [self.repo.head() if self.repo else None, *archive.mark()]
+        extra = places.mark(self.config) if preserve.wanted(self.config) else []
+        return [self.repo.head() if self.repo else None, *archive.mark(), *extra]
 
     def commit(self, paths: list[str], message: str, when_ms: int | None = None) -> str | None:
         """Commit exactly these paths (relative to the repository's top) as they are on disk;
@@ -142,15 +148,20 @@ class Workspace:
 
 
     def commit_run(self, changed: list[Path], leftovers: list[str],
-                   counts: list[tuple[str, int]], now_ms: int, notes: list[str]) -> str | None:
+                   counts: list[tuple[str, int]], now_ms: int, notes: list[str],
+                   subject: str = "") -> str | None:
         """Commit a run's files and what a killed run left; a note when git's index could
-        not be brought along (the commit is made all the same)."""
+        not be brought along (the commit is made all the same). ``subject``: the commit's
+        subject when the run wrote no post (changes found at the sources)."""
         repo = self.git_repo("commit")
         paths = sorted({*(repo.relative(path) for path in changed), *leftovers})
         if not paths:
             return None
+        message = commit_message(counts)
+        if subject and not any(count for _, count in counts):
+            message = subject + "\n"
         try:
-            return self.commit(paths, commit_message(counts), now_ms)
+            return self.commit(paths, message, now_ms)
         except IndexNotSynced as exc:
             notes.append(str(exc))
             return exc.commit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mirror.publish.images import proxy_images
+from mirror.publish.images import image_sources, place_images, proxy_images
 
 PROXY = "https://images.weserv.nl?url="
 
@@ -54,3 +54,25 @@ def test_image_proxy_never_rewrites_inside_an_attribute() -> None:
     body = ('<p title="<img src=x data-src=//e.example/y.png onmouseover=alert(1) x=>">'
             'Hover me</p>')
     assert proxy_images(body, PROXY, "https://a/") == body
+
+
+def test_image_sources_are_the_urls_the_proxy_would_load() -> None:
+    body = ('<p><img src="/a.png"><img class="lazyload" data-src="//cdn.x/b.jpg" '
+            'src="data:image/gif;base64,AAAA"><img src="http://x.org/c.png?x=1&amp;y=2">'
+            '<img src="data:image/gif;base64,AAAA"></p>')
+    assert image_sources(body, "https://news.example/story/1") == [
+        "https://news.example/a.png", "https://cdn.x/b.jpg", "http://x.org/c.png?x=1&y=2"]
+
+
+def test_a_kept_image_loads_from_its_copy_and_the_others_through_the_proxy() -> None:
+    body = ('<p>x</p><img class="lazyload" data-src="//cdn.x/b.jpg" src="data:image/gif;'
+            'base64,AAAA" srcset="//cdn.x/b.jpg 1x,  //cdn.x/b2.jpg 2x" alt="b">'
+            '<img src="https://other.example/c.png" width="10">')
+    local = {"https://cdn.x/b.jpg": "../assets/ab/ab12.jpg"}
+    placed = place_images(body, "https://news.example/1", PROXY, local)
+    assert placed == ('<p>x</p><img class="lazyload" src="../assets/ab/ab12.jpg" alt="b">'
+                      '<img src="https://images.weserv.nl?url=other.example/c.png" width="10">')
+    assert place_images(body, "https://news.example/1", None, local) == (
+        '<p>x</p><img class="lazyload" src="../assets/ab/ab12.jpg" alt="b">'
+        '<img src="https://other.example/c.png" width="10">')
+    assert place_images(body, "https://news.example/1", None, {}) == body

@@ -30,6 +30,19 @@ def atomic_write(target: Path, data: bytes, durable: bool = True) -> None:
         raise ArchiveError(f"{target}: cannot write: {exc}") from None
 
 
+def write_if_changed(target: Path, data: bytes) -> bool:
+    """Write atomically unless the file holds these bytes already; whether it was written.
+    Generated files change only when what they show changes: no empty commits."""
+    try:
+        if target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, data)
+    return True
+
+
 def remove_temp_files(folder: Path) -> None:
     """Remove what a killed run's writes left in a folder: never a whole file."""
     try:

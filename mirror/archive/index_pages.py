@@ -22,7 +22,7 @@ from typing import Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from mirror.archive.atomic import atomic_write, remove_temp_files
+from mirror.archive.atomic import remove_temp_files, write_if_changed
 from mirror.models import Config
 
 BANNER = "<!-- written by mirror after each run that adds posts: edits here are lost -->"
@@ -114,7 +114,7 @@ def write_pages(config: Config, archive: Posts) -> Written:
         if _foreign(path):
             result.notes.append(f"{path}: not written by mirror, so left alone "
                                 "(set index_pages.overview or index_pages.folder)")
-        elif _write_if_changed(path, text):
+        elif write_if_changed(path, text.encode("utf-8")):
             result.written.append(path)
     return result
 
@@ -226,15 +226,3 @@ def _link(folder: Path, target: Path) -> str:
 
 def _relpath(target: Path, folder: Path) -> str:
     return os.path.relpath(target, folder).replace(os.sep, "/")
-
-
-def _write_if_changed(path: Path, text: str) -> bool:
-    data = text.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, data)
-    return True

@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mirror.archive.atomic import atomic_write
+from mirror.archive.atomic import write_if_changed
 from mirror.models import Config
 
 STATUS_NAME = "status.json"
@@ -63,12 +63,4 @@ def write_status(path: Path, runs: dict[str, dict[str, Any]]) -> bool:
     it changed."""
     text = json.dumps({"version": VERSION, "feeds": dict(sorted(runs.items()))},
                       ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    data = text.encode("utf-8")
-    try:
-        if path.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, data)
-    return True
+    return write_if_changed(path, text.encode("utf-8"))

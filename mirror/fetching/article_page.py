@@ -11,7 +11,7 @@ ones raise EntryError (nothing is written; the next run tries again).
 from __future__ import annotations
 
 from mirror.errors import EntryError, PageGone
-from mirror.fetching.charset import CharsetHint, Undecodable, decode
+from mirror.fetching.charset import CharsetHint, decode_page
 from mirror.fetching.http import NO_OPTIONS, Http, HTTPFailure, RequestOptions
 from mirror.models import Page, RawPage
 from mirror.urls import redact
@@ -50,12 +50,3 @@ async def fetch_raw(url: str, http: Http, *, timeout: float, max_bytes: int,
     if media_type and media_type not in HTML_TYPES:
         raise PageGone(f"{shown}: not an HTML page ({media_type})")
     return RawPage(url=response.url, content_type=content_type, content=response.content)
-
-
-def decode_page(raw: RawPage, hint: CharsetHint | None = None) -> Page:
-    """The page's text; PageGone when no charset reads it as plausible text."""
-    try:
-        text, charset = decode(raw.content, raw.content_type, hint)
-    except Undecodable as undecodable:
-        raise PageGone(f"{redact(raw.url)}: {undecodable}") from None
-    return Page(url=raw.url, html=text, charset=charset)

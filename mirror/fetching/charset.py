@@ -35,6 +35,10 @@ import functools
 import re
 from dataclasses import dataclass
 
+from mirror.errors import PageGone
+from mirror.models import Page, RawPage
+from mirror.urls import redact
+
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
         (codecs.BOM_UTF16_BE, "utf-16-be"))
 SUPERSETS = {
@@ -540,3 +544,13 @@ def _single_byte(content: bytes) -> tuple[str, str]:
 
 def _script_name(script: str | None) -> str:
     return {"zh": "Chinese", "ja": "Japanese", "ko": "Korean"}.get(script or "", "CJK")
+
+
+def decode_page(raw: RawPage, hint: CharsetHint | None = None) -> Page:
+    """An article page's text; PageGone when no charset reads it as plausible text (it
+    is never archived garbled)."""
+    try:
+        text, charset = decode(raw.content, raw.content_type, hint)
+    except Undecodable as undecodable:
+        raise PageGone(f"{redact(raw.url)}: {undecodable}") from None
+    return Page(url=raw.url, html=text, charset=charset)

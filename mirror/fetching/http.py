@@ -32,7 +32,6 @@ import importlib.util
 import re
 import socket
 import ssl
-import time
 import zlib
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from typing import Any, Protocol
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential_jitter
 
+from mirror import clock
 from mirror.models import Auth, FeedConfig, Limits
 from mirror.urls import host_of, normalise, redact
 from mirror.version import __version__
@@ -553,7 +553,7 @@ def retry_after(value: str | None) -> float | None:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, moment.timestamp() - time.time())
+    return max(0.0, moment.timestamp() - clock.wall_ms() / 1000)
 
 
 def _too_large(max_bytes: int) -> HTTPFailure:

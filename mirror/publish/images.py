@@ -1,21 +1,26 @@
-"""Images loaded through a proxy readers can reach, changing no other byte of the markup.
+"""Images loaded through a proxy readers can reach, or from a copy kept in the repository,
+changing no other byte of the markup.
 
 ``<img>`` start tags are found by an HTML tokenizer (never inside an
 attribute value, a comment, a script or a style); lazy-loading attributes
 are resolved to a real ``src`` first, as the page's script would (the rule
 is ``lazy_images``', shared with extraction), and relative URLs are made
-absolute against the article's link. The result is sanitised afterwards like
-any body (``render``).
+absolute against the article's link. An image kept in the repository
+(``images: keep``) points at its file instead, and loses the attributes a
+browser or a lazy loader would load the original from (``srcset``,
+``data-src`` ...). The result is sanitised afterwards like any body
+(``render``).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from html.parser import HTMLParser
 
+from mirror.lazy_images import ATTRIBUTES as LAZY_ATTRIBUTES
 from mirror.lazy_images import NOT_AN_IMAGE, real_source
 from mirror.publish.clean import SCHEME, url_safe
 from mirror.urls import normalise, strip_scheme
@@ -30,9 +35,26 @@ def proxy_images(body: str, proxy: str, base: str) -> str:
     Lazy-loading attributes are resolved to a real ``src`` first and relative
     URLs made absolute against ``base`` (the article's link).
     """
+    return place_images(body, base, proxy)
+
+
+def image_sources(body: str, base: str) -> list[str]:
+    """The absolute URL of every ``<img>`` as ``place_images`` sees it, in order."""
+    found = []
+    for _, tag in _start_tags(body, "img"):
+        raw = _source(_attributes(tag), base)
+        if raw is not None:
+            found.append(html.unescape(raw))
+    return found
+
+
+def place_images(body: str, base: str, proxy: str | None,
+                 local: Mapping[str, str] | None = None) -> str:
+    """Each ``<img>`` whose URL (as ``image_sources`` gives it) is in ``local`` loaded from
+    the path it maps to; the others through ``proxy`` (none: left as they are)."""
     edits = []
     for start, tag in _start_tags(body, "img"):
-        new = _proxied_tag(tag, proxy, base)
+        new = _placed_tag(tag, base, proxy, local or {})
         if new != tag:
             edits.append((start, start + len(tag), new))
     for start, end, new in reversed(edits):
@@ -72,9 +94,7 @@ def _start_tags(body: str, name: str) -> Iterable[tuple[int, str]]:
 def _attributes(tag: str) -> dict[str, tuple[int, int, str]]:
     """name -> (start, end, raw value) of each attribute value in a raw start tag."""
     found: dict[str, tuple[int, int, str]] = {}
-    head = re.match(r"<[^\s/>]+", tag)
-    offset = head.end() if head else 0
-    for match in TAG_ATTRIBUTE.finditer(tag, offset):
+    for match in _attribute_matches(tag):
         name = match.group("name").lower()
         if name not in found and match.group("value") is not None:
             found[name] = (match.start("value"), match.end("value"), match.group("value"))
@@ -83,15 +103,44 @@ def _attributes(tag: str) -> dict[str, tuple[int, int, str]]:
     return found
 
 
-def _proxied_tag(tag: str, proxy: str, base: str) -> str:
-    attributes = _attributes(tag)
+def _attribute_matches(tag: str) -> Iterable[re.Match[str]]:
+    head = re.match(r"<[^\s/>]+", tag)
+    return TAG_ATTRIBUTE.finditer(tag, head.end() if head else 0)
+
+
+def _without(tag: str, names: Iterable[str]) -> str:
+    """The tag without these attributes (and the spaces before them)."""
+    drop = set(names)
+    spans = [(match.start(), match.end()) for match in _attribute_matches(tag)
+             if match.group("name").lower() in drop]
+    for start, end in reversed(spans):
+        while start > 0 and tag[start - 1] in " \t\n\r\f":
+            start -= 1
+        tag = tag[:start] + tag[end:]
+    return tag
+
+
+def _source(attributes: dict[str, tuple[int, int, str]], base: str) -> str | None:
+    """The image's absolute URL in its raw (entity-escaped) form, or None."""
     source = _real_source(attributes)
-    if source is None:
-        return tag
-    url = _absolute_raw(source, base)
+    return _absolute_raw(source, base) if source is not None else None
+
+
+def _placed_tag(tag: str, base: str, proxy: str | None, local: Mapping[str, str]) -> str:
+    url = _source(_attributes(tag), base)
     if url is None:
         return tag
-    value = _through_proxy(url, proxy).replace('"', "&quot;")
+    kept = local.get(html.unescape(url))
+    if kept is not None:
+        return _with_src(_without(tag, LAZY_ATTRIBUTES), html.escape(kept))
+    if proxy is None:
+        return tag
+    return _with_src(tag, _through_proxy(url, proxy).replace('"', "&quot;"))
+
+
+def _with_src(tag: str, value: str) -> str:
+    """The tag with ``src`` set to this (escaped) value, no other byte changed."""
+    attributes = _attributes(tag)
     if "src" not in attributes:
         name = re.match(r"<[^\s/>]+", tag)
         cut = name.end() if name else len("<img")

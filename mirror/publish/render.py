@@ -25,7 +25,7 @@ from mirror.publish.clean import (
     shows_nothing,
 )
 from mirror.publish.front_matter import INVISIBLE, NO_BREAK_SPACES, clean_text, front_matter
-from mirror.publish.images import proxy_images
+from mirror.publish.images import place_images
 
 SLUG_CHARS = 80
 NAME_BYTES = 255
@@ -71,8 +71,8 @@ def render_body(article: Article, feed: FeedConfig,
                 video_hosts: tuple[str, ...] = DEFAULT_VIDEO_HOSTS) -> str:
     """The body block: one line of safe HTML in ``<div>``, or Markdown."""
     body = one_line(INVISIBLE.sub("", article.body))
-    if feed.image_proxy:
-        body = proxy_images(body, feed.image_proxy, article.entry.link)
+    if feed.image_proxy or article.images:
+        body = place_images(body, article.entry.link, feed.image_proxy, dict(article.images))
     # Sanitised last: whatever the steps before it produced, only safe markup gets out.
     body = sanitise(body, video_hosts)
     if shows_nothing(body):
