@@ -37,6 +37,7 @@ from mirror.fetching.http import (
 )
 from mirror.models import Auth, FeedConfig
 from mirror.urls import redact
+from tests.conftest import FakeClock
 from tests.server import Site
 
 T = TypeVar("T")
@@ -381,15 +382,12 @@ def test_retry_after_in_seconds_is_honoured() -> None:
     assert 7 <= second - first < 7.001  # Retry-After, longer than the backoff, is the wait
 
 
-WALL = 1_700_000_000.0  # the wall clock, held still: an HTTP date is read against it
-
-
 @pytest.fixture
-def wall_clock(monkeypatch: pytest.MonkeyPatch) -> float:
-    """Hold the wall clock ``retry_after`` reads (``time.time``: it does not go through
-    ``mirror.clock`` yet) at ``WALL``, so that an HTTP date is an exact number of seconds."""
-    monkeypatch.setattr(http_module.time, "time", lambda: WALL)
-    return WALL
+def wall_clock(fake_clock: FakeClock) -> float:
+    """mirror's wall clock, held still (in seconds): an HTTP date is then an exact number of
+    seconds away."""
+    fake_clock.ms = 1_700_000_000_000
+    return fake_clock.ms / 1000
 
 
 def test_retry_after_as_an_http_date_is_honoured(wall_clock: float) -> None:
