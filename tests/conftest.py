@@ -32,7 +32,7 @@ SEED_EPOCH = "1700000000"
 
 # The longest tests go first: spread over the cores (pyproject.toml: xdist), the suite then
 # ends when the short ones run out, not with one long test still running alone.
-LONGEST_FIRST = ("test_replay.py", "test_journeys.py")
+LONGEST_FIRST = ("test_replay.py", "test_journeys.py", "test_style.py")  # style: mypy
 
 
 def pytest_configure(config: pytest.Config) -> None:
