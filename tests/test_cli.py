@@ -1,5 +1,6 @@
-"""The command line: usage errors as one line and the usage, help with examples and exit
-codes, -q and -v, --dry-run and --refresh reaching the run, shell completion, a quick start."""
+"""The command line: usage errors as one line and the usage, a bad or missing feeds.yaml as
+a line per problem and exit 2, help with examples and exit codes, -q and -v, --feed,
+--no-commit, --dry-run and --refresh reaching the run, shell completion, a quick start."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""feeds.yaml: the documented keys, defaults and overrides, and errors that name the line."""
+"""feeds.yaml: the documented keys, defaults and overrides, errors that name the line, an
+archive kept inside the repository, and shards that cover every feed once."""
 
 from __future__ import annotations
 
