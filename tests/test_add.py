@@ -13,8 +13,8 @@ from mirror.errors import ConfigError
 from mirror.feeds_file import NewFeed, listed_feeds, same_url, with_feeds
 from tests.conftest import ROOT, mirror, write_config
 from tests.feeds import Item, atom, rss
+from tests.helpers import RSS_TYPE
 
-RSS = "application/rss+xml; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 
 BLOCK = """\
@@ -137,7 +137,7 @@ def page(*links: str) -> str:
 
 
 def test_a_site_page_names_its_feed(tmp_path: Path, site) -> None:
-    feed = site.add("/news/rss.xml", rss([Item()], title="  Site   News "), content_type=RSS)
+    feed = site.add("/news/rss.xml", rss([Item()], title="  Site   News "), content_type=RSS_TYPE)
     site.add("/", page('<link rel="stylesheet" href="/x.css">',
                        '<link rel="alternate" type="application/rss+xml" href="news/rss.xml">'),
              content_type=HTML)
@@ -174,7 +174,7 @@ def test_a_json_feed_and_a_feed_url_given_directly(tmp_path: Path, site) -> None
     site.add("/feed.json", '{"version": "https://jsonfeed.org/version/1.1", "title": "J", '
                            '"items": []}', content_type="application/feed+json")
     assert "added J: " in mirror(tmp_path, "add", site.url("/")).stdout
-    direct = site.add("/direct.xml", rss([Item()], title="D"), content_type=RSS)
+    direct = site.add("/direct.xml", rss([Item()], title="D"), content_type=RSS_TYPE)
     assert "added D: " in mirror(tmp_path, "add", direct).stdout
     assert [f.name for f in load_config(tmp_path / "feeds.yaml").feeds] == ["J", "D"]
 

@@ -10,12 +10,11 @@ import mirror
 from mirror import RunReport, load_config, run
 from tests.conftest import ROOT, commits, posts, write_config
 from tests.feeds import Item, rss
-
-BODY = "<p>" + "新闻内容。" * 100 + "</p>"
+from tests.helpers import FULL_TEXT
 
 
 def test_run_from_python_archives_and_reports(repo: Path, site, monkeypatch) -> None:
-    site.add("/feed.xml", rss([Item(title="一", link="https://a.example/1", body=BODY)]))
+    site.add("/feed.xml", rss([Item(title="一", link="https://a.example/1", body=FULL_TEXT)]))
     write_config(repo, [{"name": "A", "url": site.url("/feed.xml"), "content": "feed"}])
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     report = run(load_config(repo / "feeds.yaml"))

@@ -6,10 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import commits, mirror, posts, write_config
-from tests.feeds import Item, rss
-
-RSS = "application/rss+xml; charset=utf-8"
-FULL = "<p>" + "这是一篇完整的新闻报道，内容足够长。" * 30 + "</p>"
+from tests.feeds import Item
+from tests.helpers import FULL_TEXT, serve_feed
 
 
 def test_every_problem_is_listed_with_its_line(tmp_path: Path) -> None:
@@ -56,15 +54,16 @@ def test_missing_and_unreadable_files(tmp_path: Path) -> None:
 
 
 def test_online_says_what_a_run_would_archive_and_writes_nothing(repo: Path, site) -> None:
-    items = [Item(title=f"t{n}", link=f"https://news.example/{n}", body=FULL) for n in range(3)]
+    items = [Item(title=f"t{n}", link=f"https://news.example/{n}", body=FULL_TEXT)
+             for n in range(3)]
     items.append(Item(title="short", link="https://news.example/short", body=None,
                       summary="<p>一句话。</p>"))
-    feed = site.add("/feed/a.xml", rss(items[:1]), content_type=RSS)
+    feed = serve_feed(site, items[:1], "/feed/a.xml")
     site.add("/feed/b.xml", "nope", status=500, content_type="text/plain")
     write_config(repo, [{"name": "a", "url": feed},
                         {"name": "b", "url": site.url("/feed/b.xml")}], retries=0)
     assert mirror(repo, "fetch", "--feed", "a").returncode == 0
-    site.add("/feed/a.xml", rss(items), content_type=RSS)
+    serve_feed(site, items, "/feed/a.xml")
     before = (commits(repo), posts(repo / "archive"), _cache(repo))
 
     checked = mirror(repo, "check", "--online")

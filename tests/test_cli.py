@@ -1,5 +1,6 @@
-"""The command line: usage errors as one line and the usage, help with examples and exit
-codes, -q and -v, --dry-run and --refresh reaching the run, shell completion, a quick start."""
+"""The command line: usage errors as one line and the usage, a bad or missing feeds.yaml as
+a line per problem and exit 2, help with examples and exit codes, -q and -v, --feed,
+--no-commit, --dry-run and --refresh reaching the run, shell completion, a quick start."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ import pytest
 
 from mirror import cli
 from tests.conftest import ROOT, commits, mirror, posts, write_config
-from tests.feeds import Item, rss
+from tests.feeds import Item
+from tests.helpers import FULL_TEXT, serve_feed, voa_items
 
-RSS = "application/rss+xml; charset=utf-8"
-FULL = "<p>" + "这是一篇完整的新闻报道，内容足够长。" * 30 + "</p>"
 COMMANDS = ("fetch", "run", "check", "add", "import", "export", "status", "index", "rotate",
             "init", "completion")
 
@@ -77,9 +77,9 @@ def test_the_command_does_not_import_the_pipeline_to_start() -> None:
 # ---------------------------------------------------------------- -q, -v, exit codes
 
 def feed_site(site, count: int = 2) -> str:
-    items = [Item(title=f"t{n}", link=f"https://news.example/{n}", body=FULL)
-             for n in range(count)]
-    return site.add("/feed/a.xml", rss(items), content_type=RSS)
+    entries = [Item(title=f"t{n}", link=f"https://news.example/{n}", body=FULL_TEXT)
+               for n in range(count)]
+    return serve_feed(site, entries, "/feed/a.xml")
 
 
 def test_quiet_prints_nothing_when_all_is_well_and_errors_when_not(repo: Path, site) -> None:
@@ -122,6 +122,43 @@ def test_exit_code_of_a_bad_feeds_yaml_and_of_a_lock(tmp_path: Path) -> None:
     (tmp_path / "feeds.yaml").write_text("feeds: {}\n", encoding="utf-8")
     assert mirror(tmp_path, "fetch").returncode == 2
     assert cli.EXIT_LOCKED == 3
+
+
+def test_a_bad_feeds_yaml_exits_2_with_a_line_for_each_problem(repo: Path) -> None:
+    (repo / "feeds.yaml").write_text("archive: archive\nfeeds:\n  - name: x\n    urll: http://a\n")
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines == ["mirror: feeds.yaml:3: feed without 'url'",  # every problem, a line each
+                     "feeds.yaml:4: unknown key 'urll' (did you mean 'url'?)"]
+
+
+def test_a_missing_feeds_yaml_and_bad_usage_exit_2(repo: Path) -> None:
+    missing = mirror(repo, "fetch")
+    usage = mirror(repo, "fetch", "--bogus")
+    negative = mirror(repo, "fetch", "--wait", "-1")
+    assert missing.returncode == usage.returncode == negative.returncode == 2
+    assert len(missing.stderr.strip().splitlines()) == 1
+    message, usage_line = usage.stderr.strip().splitlines()  # the message, then the usage
+    assert message == "mirror: unrecognized arguments: --bogus"
+    assert usage_line.startswith("usage: mirror ")
+
+
+def test_no_commit_and_feed_selection(repo: Path, site) -> None:
+    a = serve_feed(site, voa_items()[:1], "/a.xml")
+    b = serve_feed(site, [Item(link="https://b.example/1")], "/b.xml")
+    write_config(repo, [{"name": "A", "url": a}, {"name": "B", "url": b}], content="feed")
+
+    result = mirror(repo, "fetch", "--feed", "B", "--no-commit")
+
+    assert result.returncode == 0, result.stderr
+    assert "A:" not in result.stdout and "B: 1 new" in result.stdout
+    assert commits(repo) == 0
+    assert len(posts(repo / "archive")) == 1
+    assert mirror(repo, "fetch", "--feed", "Nope").returncode == 2
 
 
 # ---------------------------------------------------------------- completion

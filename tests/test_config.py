@@ -1,4 +1,5 @@
-"""feeds.yaml: the documented keys, defaults and overrides, and errors that name the line."""
+"""feeds.yaml: the documented keys, defaults and overrides, errors that name the line, an
+archive kept inside the repository, and shards that cover every feed once."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from mirror.config import load_config, parse_duration
+from mirror.config import load_config, parse_duration, shard_of
 from mirror.errors import ConfigError
 from mirror.models import Auth
+from tests.conftest import mirror, write_config
 
 EXAMPLE = """\
 archive: archive                 # folder for posts, relative to this file
@@ -215,3 +217,20 @@ def test_socks_proxies_need_socksio(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(mirror.config, "find_spec", lambda name: None)
     with pytest.raises(ConfigError, match=r"feeds\.yaml:1: 'proxy': socks5 proxies need"):
         load(tmp_path, "proxy: socks5://127.0.0.1:1080\nfeeds: []\n")
+
+
+def test_shards_cover_every_feed_exactly_once() -> None:
+    names = [f"feed {i}" for i in range(200)]
+    for shards in (1, 2, 3, 4, 7):
+        seen = [shard_of(name, shards) for name in names]
+        assert set(seen) <= set(range(1, shards + 1))
+        assert len(seen) == len(names)
+    assert shard_of("美国之音", 4) == shard_of("美国之音", 4)
+
+
+def test_an_archive_outside_the_repository_is_refused(repo: Path, site) -> None:
+    write_config(repo, [{"name": "x", "url": site.url("/f.xml")}], archive="../elsewhere")
+    result = mirror(repo, "fetch")
+    assert result.returncode == 2
+    assert "outside the repository" in result.stderr
+    assert not (repo.parent / "elsewhere").exists()

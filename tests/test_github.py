@@ -1,11 +1,16 @@
-"""What a run tells GitHub Actions: annotations on feeds.yaml's lines, summary, outputs."""
+"""What a run tells GitHub Actions: annotations on feeds.yaml's lines, summary, outputs, and
+--fail-on deciding what fails the step."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from mirror import github
 from mirror.models import FeedReport, RunReport
+from tests.conftest import mirror, write_config
+from tests.feeds import Item, rss
+from tests.helpers import FULL_TEXT
 
 REPORT = RunReport(feeds=(
     FeedReport(name="美国之音", new=2, line=7),
@@ -34,3 +39,27 @@ def test_outputs_and_summary(tmp_path: Path, monkeypatch) -> None:
     assert "| 美国之音 | 2 |" in summary.read_text()
     github.write_outputs(RunReport())
     assert outputs.read_text().endswith("new=0\nfailed=0\ncommit=\n")
+
+
+def test_a_run_in_actions_annotates_summarises_and_fails_on_what_it_is_told(
+        repo: Path, site, tmp_path: Path) -> None:
+    good = site.add("/good.xml", rss([Item(link="https://a.example/1", body=FULL_TEXT)]))
+    write_config(repo, [{"name": "good, feed", "url": good},
+                        {"name": "bad", "url": site.url("/missing.xml")}], content="feed")
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+
+    result = mirror(repo, "fetch", env=env)
+
+    assert result.returncode == 1
+    # the annotation points at the feed's line of feeds.yaml
+    assert "::error file=feeds.yaml,line=6,title=mirror%3A bad::HTTP 404 Not Found" in \
+        result.stdout
+    table = summary.read_text()
+    assert "| feed | new posts | errors |" in table
+    assert "| good, feed | 1 |  |" in table
+    assert re.search(r"\| bad \| 0 \| HTTP 404 Not Found .*missing.xml\) \|", table)
+    assert mirror(repo, "fetch", "--fail-on", "never", env=env).returncode == 0
+    assert mirror(repo, "fetch", "--fail-on", "error", env=env).returncode == 1
+    write_config(repo, [{"name": "good, feed", "url": good}], content="feed")
+    assert mirror(repo, "fetch", "--fail-on", "error", env=env).returncode == 0

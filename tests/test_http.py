@@ -14,7 +14,6 @@ import re
 import selectors
 import socket
 import sys
-import time
 import tracemalloc
 import zlib
 from collections import Counter
@@ -28,9 +27,17 @@ import pytest
 import zstandard
 
 from mirror.fetching import http as http_module
-from mirror.fetching.http import DEFAULT_USER_AGENT, Http, HTTPFailure, Limits, RequestOptions
+from mirror.fetching.http import (
+    DEFAULT_USER_AGENT,
+    Http,
+    HTTPFailure,
+    Limits,
+    RequestOptions,
+    retry_after,
+)
 from mirror.models import Auth, FeedConfig
 from mirror.urls import redact
+from tests.conftest import FakeClock
 from tests.server import Site
 
 T = TypeVar("T")
@@ -375,9 +382,17 @@ def test_retry_after_in_seconds_is_honoured() -> None:
     assert 7 <= second - first < 7.001  # Retry-After, longer than the backoff, is the wait
 
 
-def test_retry_after_as_an_http_date_is_honoured() -> None:
+@pytest.fixture
+def wall_clock(fake_clock: FakeClock) -> float:
+    """mirror's wall clock, held still (in seconds): an HTTP date is then an exact number of
+    seconds away."""
+    fake_clock.ms = 1_700_000_000_000
+    return fake_clock.ms / 1000
+
+
+def test_retry_after_as_an_http_date_is_honoured(wall_clock: float) -> None:
     net = Net()
-    later = formatdate(time.time() + 20, usegmt=True)
+    later = formatdate(wall_clock + 20, usegmt=True)
     url = net.add("https://news.example/a", reply(429, headers={"Retry-After": later}),
                   reply(body="ok"))
 
@@ -385,7 +400,14 @@ def test_retry_after_as_an_http_date_is_honoured() -> None:
 
     assert isinstance(result, http_module.Response)
     first, second = net.times(url)
-    assert 18 <= second - first <= 21
+    assert 20 <= second - first < 20.001
+
+
+def test_retry_after_reads_seconds_and_http_dates(wall_clock: float) -> None:
+    assert retry_after("120") == 120
+    assert retry_after(None) is None and retry_after("soon") is None
+    assert retry_after(formatdate(wall_clock + 60, usegmt=True)) == 60
+    assert retry_after(formatdate(wall_clock - 60, usegmt=True)) == 0
 
 
 def test_a_retry_after_past_the_cap_is_not_waited_for() -> None:
@@ -605,14 +627,14 @@ def test_a_refused_port_on_this_machine_is_recognised() -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
 
-    async def main() -> list[HTTPFailure]:
+    async def main() -> tuple[list[HTTPFailure], int]:
         async with Http(Limits(retries=3)) as http:
-            return [failure_of(await get(http, f"http://127.0.0.1:{port}/{i}"))
-                    for i in range(3)]
-    started = time.monotonic()
-    failures = asyncio.run(main())
+            failures = [failure_of(await get(http, f"http://127.0.0.1:{port}/{i}"))
+                        for i in range(3)]
+            return failures, http.requests
+    failures, tried = asyncio.run(main())
 
-    assert time.monotonic() - started < 5  # three tries with backoff would take 3.5 s or more
+    assert tried == 1  # not retried, and the other two not even tried: the host is refused
     assert {str(f) for f in failures} == {f"127.0.0.1:{port} refused the connection"}
     assert all(f.transient and f.lasts_the_run for f in failures)
 

@@ -14,7 +14,7 @@ import yaml
 
 from mirror import init
 from mirror.init import DIST, default_install, pip_git_url, scaffold
-from tests.conftest import commits, git, mirror
+from tests.conftest import commits, git, mirror, new_repo
 
 INSTALL = f"{DIST} @ git+https://git.example/you/mirror@v0.1.0"
 
@@ -155,9 +155,7 @@ def test_installed_from_an_archive_url(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def checkout(tmp_path: Path, origin: str | None, pushed: bool) -> Path:
-    folder = tmp_path / "checkout"
-    folder.mkdir()
-    git(folder, "init", "-q", "-b", "main")
+    folder = new_repo(tmp_path / "checkout")
     (folder / "README.md").write_text("x\n")
     git(folder, "add", "README.md")
     git(folder, "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-qm", "x")

@@ -1,11 +1,14 @@
-"""Rendering: front matter that always loads back, headings, dates and file names."""
+"""Rendering: front matter that always loads back, headings, dates and file names, odd
+entries of a real feed."""
 
 from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -14,6 +17,9 @@ import yaml
 from mirror.models import Article, Entry, FeedConfig
 from mirror.publish.front_matter import clean_text, front_matter, iso_date
 from mirror.publish.render import heading_line, post_path, render
+from tests.conftest import mirror, posts, shared, write_config
+from tests.feeds import Item
+from tests.helpers import by_link, serve_feed, summary_feed
 
 TITLES = [
     'He said "no"', "C:\\path\\to", "line one\nline two", "key: value", "# not a comment",
@@ -186,3 +192,79 @@ def test_markdown_format_keeps_structure_and_cjk() -> None:
     assert "- 一\n- 二" in markdown
     assert "| 甲 |" in markdown and "| 乙 |" in markdown
     assert "{% raw %}" in markdown and "<" not in markdown.replace("<!--", "")
+
+
+# ---------------------------------------------------------------- through a run
+
+def test_odd_entries(repo: Path, site) -> None:
+    nasty = 'He said "no": C:\\path #1 [x] *y* {{ z }} 🎉\n second line'
+    entries = [
+        Item(title=nasty, link="https://news.example/nasty"),
+        Item(title=None, link="https://news.example/untitled",
+             body="<p>正文第一句话。正文第二句话。</p>"),
+        Item(title="No date", link="https://news.example/undated", date=None),
+        Item(title="No link", link=None),
+        Item(title="Duplicate", link="https://news.example/nasty"),
+        Item(title="Future", link="https://news.example/future", date=4_000_000_000),
+    ]
+    write_config(repo, [{"name": "News: «odd» #1", "url": serve_feed(site, entries)}],
+                 content="feed")
+
+    result = mirror(repo, "fetch", epoch="1700000000")
+
+    assert result.returncode == 1  # the entry without a link is reported
+    assert "has no link" in result.stderr and "Traceback" not in result.stderr
+    written = posts(repo / "archive")
+    assert len(written) == 4
+    found = {}
+    for text in written.values():
+        front = yaml.safe_load(text.split("---\n")[1])
+        found[front["from"]] = (front, text)
+    front, text = found["https://news.example/nasty"]
+    assert front["title"] == nasty.replace("\n", " ")
+    assert front["tags"] == front["categories"] == ["News: «odd» #1"]
+    assert front["author"] == "News: «odd» #1"
+    assert "&#123;{ z }}" in text and "{{" not in text.split("---\n", 2)[2]
+    assert found["https://news.example/untitled"][0]["title"] == "正文第一句话。正文第二句话。"
+    undated, text = found["https://news.example/undated"]
+    assert str(undated["date"]).startswith("2023-11-14 22:13:20")
+    assert "<!--1700000000000-->" in text
+    future, text = found["https://news.example/future"]
+    assert str(future["date"]).startswith("2023-11-14 22:13:20")
+    assert "<!--4000000000000-->" in text
+
+
+def test_file_name_templates_that_repeat_the_slug_stay_within_limits(repo: Path, site) -> None:
+    title = "美国常驻联合国代表即将访台台湾希望双边关系持续深化" * 10
+    url = serve_feed(site, [Item(title=title, link="https://news.example/1")])
+    write_config(repo, [{"name": "长" * 120, "url": url}], content="feed",
+                 filename="{feed}/{slug}/{slug}-{slug}.md")
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 0, result.stderr
+    [path] = posts(repo / "archive")
+    assert all(len(part.encode()) <= 255 for part in path.split("/"))
+
+
+def test_markdown_posts_from_real_pages(repo: Path, site) -> None:
+    cases = ["qq", "pixnet", "keep-tabular-data", "wikipedia-2", "wikipedia"]
+    links = [site.add(f"/{c}.html", shared("corpus", "mozilla", "test-pages", c,
+                                           "source.html").read_bytes()) for c in cases]
+    write_config(repo, [{"name": "md", "url": summary_feed(site, links), "format": "markdown"}])
+
+    result = mirror(repo, "fetch")
+
+    assert result.returncode == 0, result.stderr
+    written = by_link(repo / "archive")
+    for case, link in zip(cases, links, strict=True):
+        text = written[link]
+        front, markdown = text.split("------\n\n", 1)
+        assert front.startswith("---\nlayout: post\n")
+        assert "<div" not in markdown and "<span" not in markdown and "<p>" not in markdown, case
+        assert not re.search(r"</?[a-z][^>]*>", markdown.replace("<!--", "")), case
+        assert "\n\n\n" not in markdown
+    assert re.search(r"[\u4e00-\u9fff]{20}", written[links[0]])
+    assert "| " in written[links[2]]  # a table
+    assert re.search(r"^\d+\. ", written[links[3]], re.M)  # an ordered list
+    assert re.search(r"\]\(https?://", written[links[4]])  # absolute links

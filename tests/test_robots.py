@@ -5,19 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import mirror, posts, write_config
-from tests.feeds import Item, rss
-
-RSS = "application/rss+xml; charset=utf-8"
-PAGE = ("<html><head><title>t</title></head><body><article>"
-        + "<p>The article itself says what happened, in whole sentences. </p>" * 20
-        + "</article></body></html>")
+from tests.feeds import Item
+from tests.helpers import ARTICLE_HTML, serve_feed
 
 
 def feed_of(site, paths: list[str]) -> str:
-    links = [site.add(path, PAGE) for path in paths]
-    return site.add("/feed.xml", rss([Item(title=f"t{i}", link=link, body=None,
-                                           summary=f"摘要 {i}。")
-                                      for i, link in enumerate(links)]), content_type=RSS)
+    links = [site.add(path, ARTICLE_HTML) for path in paths]
+    return serve_feed(site, [Item(title=f"t{i}", link=link, body=None, summary=f"摘要 {i}。")
+                             for i, link in enumerate(links)])
 
 
 def test_a_disallowed_page_is_not_requested_and_the_summary_is_posted(repo: Path, site) -> None:

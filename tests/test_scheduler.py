@@ -12,11 +12,8 @@ from mirror.config import load_config
 from mirror.models import FeedReport, RunReport
 from mirror.pipeline import Options
 from mirror.scheduler import cycle_line, due_feeds, serve
-from tests.conftest import commits, write_config
-from tests.feeds import Item, rss
-
-RSS = "application/rss+xml; charset=utf-8"
-BODY = "<p>" + "新闻内容。" * 100 + "</p>"
+from tests.conftest import commits, mirror, write_config
+from tests.helpers import items, serve_feed
 
 
 def test_cycle_lines_are_timestamped_and_say_when_next(fake_clock) -> None:
@@ -32,9 +29,8 @@ def test_due_feeds_follow_the_wall_clock(repo: Path, site, fake_clock, monkeypat
     from mirror.pipeline import run
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # content time; schedules go by wall
-    feed = site.add("/feed.xml", rss([Item(title="一", link="https://n.example/1", body=BODY)]),
-                    content_type=RSS)
-    write_config(repo, [{"name": "n", "url": feed}], content="feed", every="10m")
+    write_config(repo, [{"name": "n", "url": serve_feed(site, items(1))}], content="feed",
+                 every="10m")
     config = load_config(repo / "feeds.yaml")
     assert due_feeds(config, ()) == (("n",), float("inf"))
     run(config)
@@ -46,9 +42,8 @@ def test_due_feeds_follow_the_wall_clock(repo: Path, site, fake_clock, monkeypat
 
 def test_serve_runs_a_cycle_then_stops_on_sigterm(repo: Path, site, monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    feed = site.add("/feed.xml", rss([Item(title="一", link="https://n.example/1", body=BODY)]),
-                    content_type=RSS)
-    write_config(repo, [{"name": "n", "url": feed}], content="feed", every="1h")
+    write_config(repo, [{"name": "n", "url": serve_feed(site, items(1))}], content="feed",
+                 every="1h")
     reports: list[RunReport] = []
     lines: list[str] = []
 
@@ -62,3 +57,19 @@ def test_serve_runs_a_cycle_then_stops_on_sigterm(repo: Path, site, monkeypatch)
     assert code == 0 and [r.new for r in reports] == [1] and commits(repo) == 1
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ cycle: 1 feed polled, 1 new; "
                         r"next poll in \d+m", lines[-1]), lines
+
+
+def test_a_shortened_every_takes_effect_at_once(repo: Path, site, fake_clock) -> None:
+    feed = serve_feed(site, items(1))
+    write_config(repo, [{"name": "n", "url": feed}], content="feed", every="1h")
+    assert mirror(repo, "fetch").returncode == 0
+    fake_clock.advance(60)
+    assert due_feeds(load_config(repo / "feeds.yaml"), ())[0] == ()
+    write_config(repo, [{"name": "n", "url": feed}], content="feed", every="30s")
+    assert due_feeds(load_config(repo / "feeds.yaml"), ())[0] == ("n",)
+
+
+def test_mirror_run_with_a_feed_that_is_not_there(repo: Path, site) -> None:
+    write_config(repo, [{"name": "n", "url": site.url("/feed.xml")}])
+    result = mirror(repo, "run", "--feed", "Typo")
+    assert result.returncode == 2 and "no such feed" in result.stderr

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from tests.conftest import git, mirror, write_config
 from tests.feeds import Item, rss
+from tests.helpers import FULL_TEXT, RSS_TYPE
 
-RSS = "application/rss+xml; charset=utf-8"
 PASSWORD, TOKEN, COOKIE = "s3cret-pw", "t0ken-from-env", "c00kie-val"
-BODY = "<p>" + "新闻内容。" * 100 + "</p>"
 
 
 def every_byte(*folders: Path) -> bytes:
@@ -24,7 +23,7 @@ def every_byte(*folders: Path) -> bytes:
 
 def test_secrets_stay_secret_on_every_path(repo: Path, tmp_path: Path, site) -> None:
     ok = site.add("/ok.xml", rss([Item(title="一", link=site.url("/page/1"), body=None,
-                                       summary="摘要。")]), content_type=RSS)
+                                       summary="摘要。")]), content_type=RSS_TYPE)
     site.add("/page/1", "down", status=500)
     site.add("/401.xml", "who are you", status=401)
     site.add("/500.xml", "broken", status=500)
@@ -36,7 +35,7 @@ def test_secrets_stay_secret_on_every_path(repo: Path, tmp_path: Path, site) -> 
         {"name": "pages", "url": ok + f"?key={TOKEN}", "cookies": {"session": "${COOKIE}"},
          "headers": {"X-Api-Key": "${FEED_TOKEN}"}},
         {"name": "fine", "url": site.add("/fine.xml", rss([Item(
-            title="二", link="https://n.example/2", body=BODY)]), content_type=RSS),
+            title="二", link="https://n.example/2", body=FULL_TEXT)]), content_type=RSS_TYPE),
          "content": "feed"},
     ], retries=0)
     summary, outputs = tmp_path / "summary.md", tmp_path / "outputs"

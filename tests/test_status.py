@@ -7,16 +7,12 @@ from pathlib import Path
 
 from mirror import feed_statuses, load_config
 from tests.conftest import git, mirror, write_config
-from tests.feeds import Item, rss
-
-RSS = "application/rss+xml; charset=utf-8"
-BODY = "<p>" + "新闻内容。" * 100 + "</p>"
+from tests.helpers import items, serve_feed
 
 
 def test_a_fresh_clone_shows_what_the_committing_run_did(repo: Path, tmp_path: Path,
                                                           site) -> None:
-    feed = site.add("/feed.xml", rss([Item(title="一", link="https://n.example/1", body=BODY)]),
-                    content_type=RSS)
+    feed = serve_feed(site, items(1))
     down = site.add("/down.xml", "no", status=404)
     write_config(repo, [{"name": "n", "url": feed}, {"name": "d", "url": down}], content="feed")
     assert mirror(repo, "fetch").returncode == 1

@@ -26,9 +26,3 @@ def test_readme_documents_every_command() -> None:
     commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     for name in commands:
         assert f"mirror {name}" in readme, name
-
-
-def test_version() -> None:
-    result = subprocess.run([sys.executable, "-m", "mirror", "--version"], cwd=ROOT,
-                            capture_output=True, text=True)
-    assert result.stdout.startswith("mirror ")

@@ -1,13 +1,17 @@
-"""The archive's memory of what it holds, and atomic writes."""
+"""The archive's memory of what it holds (``archive.store``): an entry is known by its guid
+or its link however either is dressed up, paths that collide get a stable suffix, and the
+snapshot in the cache never hides a change made by someone else."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from mirror.archive.ledger import INDEX_NAME
-from mirror.archive.scan import read_from_link
 from mirror.archive.store import Archive
 from mirror.models import Entry, Post
+from tests.conftest import git, mirror, posts, write_config
+from tests.feeds import Item
+from tests.helpers import commit_by_hand, serve_feed
 
 
 def entry(link: str, guid: str | None = None, feed: str = "f") -> Entry:
@@ -15,6 +19,7 @@ def entry(link: str, guid: str | None = None, feed: str = "f") -> Entry:
 
 
 def write(archive: Archive, item: Entry, path: str) -> None:
+    """A post for ``item`` at ``path``, with its ledger line."""
     line = archive.remember(item, archive.settle_path(path, item))
     archive.write([(Post(entry=item, path=line.path, text="---\nfrom: x\n---\n"), line)])
 
@@ -46,21 +51,6 @@ def test_collisions_get_a_short_stable_suffix(tmp_path: Path) -> None:
     assert archive.settle_path("2021-01-12-SAME.md", second) != "2021-01-12-SAME.md"
 
 
-def test_posts_without_index_lines_are_read_once(tmp_path: Path) -> None:
-    folder = tmp_path / "archive"
-    folder.mkdir()
-    (folder / "old.md").write_text('---\ntitle: "x"\nfrom: "https://a.example/q?x=1"\n---\n')
-    cache = tmp_path / "cache"
-    assert Archive(folder, cache).load().is_known(entry("https://a.example/q?x=1"))
-    assert (cache / "scan.json").exists() and (cache / "known.marshal").exists()
-    (folder / "sub").mkdir()
-    (folder / "sub" / "new.md").write_text("---\nfrom: https://a.example/new\n---\n")
-    again = Archive(folder, cache).load()
-    assert again.is_known(entry("https://a.example/new")) and again.post_count == 2
-    (folder / "old.md").unlink()
-    assert Archive(folder, cache).load().post_count == 1
-
-
 def test_the_snapshot_follows_what_this_process_wrote(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     archive = Archive(tmp_path / "archive", cache).load()
@@ -69,32 +59,6 @@ def test_the_snapshot_follows_what_this_process_wrote(tmp_path: Path) -> None:
     again = Archive(tmp_path / "archive", cache)
     assert again._load_snapshot()
     assert again.is_known(entry("https://a.example/2", guid="g")) and again.post_count == 1
-
-
-def test_a_line_cut_short_by_a_crash_is_dropped(tmp_path: Path) -> None:
-    archive = Archive(tmp_path).load()
-    write(archive, entry("https://a.example/1"), "a.md")
-    with (tmp_path / INDEX_NAME).open("a") as handle:
-        handle.write("b.md\tf\t\thttps://a.exa")
-    again = Archive(tmp_path).load()
-    assert again.is_known(entry("https://a.example/1"))
-    assert (tmp_path / INDEX_NAME).read_text().endswith("https://a.example/1\n")
-
-
-def test_temporary_files_of_a_killed_run_are_removed(tmp_path: Path) -> None:
-    (tmp_path / "sub").mkdir()
-    leftover = tmp_path / "sub" / ".mirror-tmp-123abc"
-    leftover.write_text("half a po")
-    Archive(tmp_path).load()
-    assert not leftover.exists()
-
-
-def test_from_link_is_read_from_the_front_matter_only(tmp_path: Path) -> None:
-    post = tmp_path / "p.md"
-    post.write_text("---\ntitle: x\n---\nfrom: https://not.this/\n")
-    assert read_from_link(post) is None
-    post.write_text("---\nfrom: https://www.rfi.fr//cn/a\n---\n")
-    assert read_from_link(post) == "https://www.rfi.fr//cn/a"
 
 
 def test_a_change_by_someone_else_during_a_run_is_not_hidden_by_the_snapshot(
@@ -110,3 +74,31 @@ def test_a_change_by_someone_else_during_a_run_is_not_hidden_by_the_snapshot(
     write(during, entry("https://a.example/2"), "b.md")  # the long run writes its own
     during.save_snapshot()
     assert Archive(folder, cache).load().is_known(entry("https://a.example/pulled"))
+
+
+# ---------------------------------------------------------------- through runs
+
+def test_entry_identity_survives_edits_redating_midnight_and_fresh_clone(
+        repo: Path, site, tmp_path: Path) -> None:
+    item = Item(title="Before midnight", link="https://news.example/story?id=7", guid="story-7",
+                date=1_610_495_990)  # 2021-01-12T23:59:50Z
+    url = serve_feed(site, [item])
+    write_config(repo, [{"name": "News", "url": url}], content="feed")
+    assert mirror(repo, "fetch").returncode == 0
+    git(repo, "add", "feeds.yaml")
+    commit_by_hand(repo, "config")
+
+    edited = Item(title="After midnight, edited", guid="story-7", date=1_610_496_010,
+                  link="http://news.example/story?id=7&utm_source=rss")  # 2021-01-13T00:00:10
+    relinked = Item(title="Moved", link="https://news.example/moved/7", guid="story-7")
+    clone = tmp_path / "clone"
+    shutil.copytree(repo, clone)  # the same committed archive, a fresh checkout's cache
+    shutil.rmtree(clone / ".git" / "mirror", ignore_errors=True)
+
+    for later in (edited, relinked):
+        serve_feed(site, [later])
+        for where in (repo, clone):
+            result = mirror(where, "fetch", epoch="1610500000")
+            assert result.returncode == 0, result.stderr
+            assert "News: 0 new, 1 known" in result.stdout
+            assert len(posts(where / "archive")) == 1
