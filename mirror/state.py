@@ -33,22 +33,35 @@ class State:
     @classmethod
     def load(cls, folder: Path) -> State:
         path = folder / STATE_NAME
+        raw = read_cache(path, STATE_VERSION) or {}
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            if raw.get("version") != STATE_VERSION:
-                raise ValueError("old version")
             feeds = {name: memory_from_dict(data) for name, data in raw.get("feeds", {}).items()}
-            settled = raw.get("settled")
-        except (OSError, ValueError, TypeError, AttributeError):
-            feeds, settled = {}, None
-        return cls(path=path, feeds=feeds, settled=settled)
+        except (TypeError, AttributeError):
+            feeds = {}
+        return cls(path=path, feeds=feeds, settled=raw.get("settled"))
 
     def save(self) -> None:
-        data = {"version": STATE_VERSION, "settled": self.settled,
-                "feeds": {name: memory_to_dict(m) for name, m in sorted(self.feeds.items())}}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode(),
-                     durable=False)
+        write_cache(self.path, STATE_VERSION, {
+            "settled": self.settled,
+            "feeds": {name: memory_to_dict(m) for name, m in sorted(self.feeds.items())}})
+
+
+def read_cache(path: Path, version: int) -> dict[str, Any] | None:
+    """A cache file's values; None when it is missing, damaged or of another version (a
+    cache only ever costs bandwidth: never a reason to stop a run)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return raw if isinstance(raw, dict) and raw.get("version") == version else None
+
+
+def write_cache(path: Path, version: int, values: dict[str, Any]) -> None:
+    """Write a cache file: atomically, without waiting for the disk (never the source of
+    truth)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps({"version": version, **values}, ensure_ascii=False, indent=1)
+    atomic_write(path, data.encode("utf-8"), durable=False)
 
 
 def memory_to_dict(memory: FeedMemory) -> dict[str, Any]:

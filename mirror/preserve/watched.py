@@ -9,7 +9,6 @@ live in the cache (``watch.json``): a fresh clone simply checks them again.
 
 from __future__ import annotations
 
-import json
 import re
 from calendar import monthrange
 from dataclasses import dataclass, field
@@ -17,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mirror.archive.atomic import atomic_write
 from mirror.models import Config, FeedConfig
 from mirror.publish.front_matter import read_front
+from mirror.state import read_cache, write_cache
 from mirror.urls import identity
 
 MEMORY_NAME = "watch.json"
@@ -102,12 +101,10 @@ class Memory:
     @classmethod
     def load(cls, folder: Path) -> Memory:
         path = folder / MEMORY_NAME
+        raw = read_cache(path, MEMORY_VERSION) or {}
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            if raw.get("version") != MEMORY_VERSION:
-                raise ValueError("another version")
-            seen = {key: _seen(value) for key, value in raw["seen"].items()}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            seen = {key: _seen(value) for key, value in raw.get("seen", {}).items()}
+        except (TypeError, KeyError, AttributeError):
             seen = {}
         return cls(path=path, seen=seen)
 
@@ -120,10 +117,8 @@ class Memory:
         self.seen = {key: seen for key, seen in self.seen.items() if key in keys}
 
     def save(self) -> None:
-        data = {"version": MEMORY_VERSION,
-                "seen": {key: vars(seen) for key, seen in sorted(self.seen.items())}}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        write_cache(self.path, MEMORY_VERSION,
+                    {"seen": {key: vars(seen) for key, seen in sorted(self.seen.items())}})
 
 
 def _seen(value: Any) -> Seen:

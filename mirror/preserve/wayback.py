@@ -13,17 +13,15 @@ or where it redirects to) goes into the changes ledger.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from mirror import clock
-from mirror.archive.atomic import atomic_write
 from mirror.fetching.http import Http, HTTPFailure, Response
 from mirror.models import Config
 from mirror.preserve.changes import Change, stamp
 from mirror.preserve.timing import Budget
+from mirror.state import read_cache, write_cache
 from mirror.urls import identity, normalise, redact
 
 MEMORY_NAME = "wayback.json"
@@ -55,13 +53,11 @@ class Queue:
     @classmethod
     def load(cls, folder: Path) -> Queue:
         path = folder / MEMORY_NAME
+        raw = read_cache(path, MEMORY_VERSION)
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            if raw.get("version") != MEMORY_VERSION:
-                raise ValueError("another version")
-            waiting = [Queued(**item) for item in raw["waiting"]]
-            return cls(path, waiting, int(raw["not_before"]), int(raw["last"]))
-        except (OSError, ValueError, TypeError, KeyError):
+            waiting = [Queued(**item) for item in raw["waiting"]]  # type: ignore[index]
+            return cls(path, waiting, int(raw["not_before"]), int(raw["last"]))  # type: ignore[index]
+        except (ValueError, TypeError, KeyError):
             return cls(path)
 
     def add(self, link: str, post: str, feed: str, since: int) -> None:
@@ -69,11 +65,9 @@ class Queue:
             self.waiting.append(Queued(link, post, feed, since))
 
     def save(self) -> None:
-        data: dict[str, Any] = {"version": MEMORY_VERSION, "not_before": self.not_before,
-                                "last": self.last,
-                                "waiting": [asdict(q) for q in self.waiting]}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        write_cache(self.path, MEMORY_VERSION, {
+            "not_before": self.not_before, "last": self.last,
+            "waiting": [asdict(q) for q in self.waiting]})
 
 
 @dataclass
