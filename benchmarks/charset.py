@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import re
 import subprocess
 import sys
 import tempfile
@@ -39,23 +38,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mirror.fetching import charset as current  # noqa: E402
+from tests.charset_cases import (  # noqa: E402
+    CONFUSABLE,
+    FOLDER_CODECS,
+    LABELS,
+    RSSANT_CODECS,
+    cut_characters,
+    declared,
+    same_text,
+    undeclared,
+)
 
 CORPUS = ROOT.parent / "shared" / "corpus"
-FOLDER_CODECS = {"chardet-GB2312": "gb18030", "chardet-Big5": "big5hkscs",
-                 "chardet-EUC-JP": "euc_jp", "chardet-SHIFT_JIS": "cp932",
-                 "chardet-CP932": "cp932", "chardet-EUC-KR": "cp949", "chardet-CP949": "cp949",
-                 "rss-parser": "gb18030"}
-RSSANT_CODECS = {"big5.xml": "big5hkscs", "gb2312:gb18030.xml": "gb18030",
-                 "gbk:gb18030.json": "gb18030", "euc-jp.xml": "euc_jp",
-                 "euc-kr:cp949.xml": "cp949", "shift-jis.xml": "cp932"}
 LANGUAGES = {"gb18030": "zh-CN", "big5hkscs": "zh-TW", "euc_jp": "ja", "cp932": "ja",
              "cp949": "ko", "utf-8": "zh-CN"}
-LABELS = {"gb18030": "gbk", "big5hkscs": "big5", "euc_jp": "euc-jp", "cp932": "shift_jis",
-          "cp949": "euc-kr", "utf-8": "utf-8"}
-CONFUSABLE = {"gb18030": "big5", "big5hkscs": "gb2312", "euc_jp": "gb2312", "cp932": "euc-jp",
-              "cp949": "gb2312", "utf-8": "gb2312"}
-META = re.compile(rb"<meta[^>]+charset\s*=[^>]*>", re.I)
-XML_ENCODING = re.compile(rb"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
 WAYS = ("undeclared", "right (document)", "right (header)", "ISO-8859-1 declared",
         "UTF-8 in the header", "another CJK charset declared", "undeclared, cut",
         "right, cut", "ISO-8859-1 declared, cut")
@@ -88,30 +84,6 @@ def documents() -> list[Document]:
     return found
 
 
-def undeclared(data: bytes) -> bytes:
-    return XML_ENCODING.sub(rb"\1", META.sub(b"", data), count=1)
-
-
-def declared(data: bytes, label: str) -> bytes:
-    if data.lstrip().startswith(b"<?xml"):
-        return re.sub(rb"^(\s*<\?xml)", rb'\1 encoding="' + label.encode() + b'"', data, count=1)
-    meta = b'<meta http-equiv="Content-Type" content="text/html; charset=' + label.encode() + b'">'
-    head = re.search(rb"<head[^>]*>", data, re.I)
-    return data[:head.end()] + meta + data[head.end():] if head else meta + data
-
-
-def cut(data: bytes) -> bytes:
-    ends = [match.end() - 1 for match in re.finditer(rb"[\x80-\xff]{2}<", data)]
-    cuts = min(3, len(data.translate(None, bytes(range(128)))) // 400)
-    if not ends or not cuts:
-        return data
-    step = max(1, len(ends) // (cuts + 1))
-    out = bytearray(data)
-    for end in reversed(ends[step::step][:cuts]):
-        del out[end - 1]
-    return bytes(out)
-
-
 def ways(document: Document) -> dict[str, tuple[bytes, str]]:
     bare, media, label = document.data, document.media_type, LABELS[document.codec]
     latin = declared(bare, "iso-8859-1")
@@ -122,9 +94,9 @@ def ways(document: Document) -> dict[str, tuple[bytes, str]]:
         "ISO-8859-1 declared": (latin, media),
         "UTF-8 in the header": (bare, f"{media}; charset=utf-8"),
         "another CJK charset declared": (declared(bare, CONFUSABLE[document.codec]), media),
-        "undeclared, cut": (cut(bare), media),
-        "right, cut": (cut(declared(bare, label)), media),
-        "ISO-8859-1 declared, cut": (cut(latin), media),
+        "undeclared, cut": (cut_characters(bare), media),
+        "right, cut": (cut_characters(declared(bare, label)), media),
+        "ISO-8859-1 declared, cut": (cut_characters(latin), media),
     }
 
 
@@ -137,16 +109,6 @@ def outcome(decode: Callable[..., tuple[str, str]], document: Document, body: by
             return "refused"
         raise
     return "right" if same_text(text, body, document.codec) else "wrong"
-
-
-def same_text(decoded: str, data: bytes, codec: str) -> bool:
-    truth = data.decode(codec, errors="replace").replace("\ue5e5", "\u3000").lstrip("\ufeff")
-    if decoded == truth:
-        return True
-    if len(decoded) != len(truth):
-        return False
-    differ = sum(a != b for a, b in zip(decoded, truth, strict=True))
-    return differ <= max(2, (len(truth) - len(truth.encode("ascii", "ignore"))) // 50)
 
 
 def baseline_module(revision: str) -> ModuleType:
