@@ -1,3 +1,3 @@
-from mirror.cli import main
+from mirror.cli import command
 
-raise SystemExit(main())
+command()

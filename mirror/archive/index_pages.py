@@ -18,12 +18,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from mirror.archive.atomic import remove_temp_files, write_if_changed
 from mirror.models import Config
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 BANNER = "<!-- written by mirror after each run that adds posts: edits here are lost -->"
 PATH_DATE = re.compile(r"(\d{4})[-/](\d{2})(?:[-/](\d{2}))?")
@@ -96,6 +98,8 @@ def write_pages(config: Config, archive: Posts) -> Written:
     if not config.index_pages.enabled:
         return Written([], [])
     folder = pages_folder(config)
+    from zoneinfo import ZoneInfo  # only runs that write posts write the pages
+
     zone = ZoneInfo(config.index_pages.time_zone)
     by_feed = archive.posts_by_feed_now()
     names = [feed.name for feed in config.feeds]

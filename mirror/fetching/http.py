@@ -35,7 +35,6 @@ import ssl
 import zlib
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import httpx
@@ -550,6 +549,8 @@ def retry_after(value: str | None) -> float | None:
     if re.fullmatch(r"[0-9]+", value):
         return float(value)
     try:
+        from email.utils import parsedate_to_datetime  # only a 429 or 5xx has one
+
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None

@@ -12,7 +12,6 @@ encoding implies) as a hint for decoding its article page.
 from __future__ import annotations
 
 import calendar
-import email.utils
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -293,6 +292,8 @@ def parse_date_ms(text: str) -> int | None:
         except (OverflowError, ValueError):  # a time zone pushes it past year 1 or 9999
             return None
     # parsedate_tz reads "+08:00" as no offset at all; "+0800" it reads
+    import email.utils  # only feeds answered with a body have dates to read
+
     parts = email.utils.parsedate_tz(re.sub(r"([+-][0-9]{2}):([0-9]{2})$", r"\1\2", text))
     if parts is None:
         return None
