@@ -20,7 +20,6 @@ CPU-heavy: the pipeline runs it in worker processes.
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from types import ModuleType
@@ -157,11 +156,12 @@ def rename_embeds(document: HtmlElement) -> None:
 # ------------------------------------------------------------- extractors
 
 def run_readability(document: HtmlElement) -> HtmlElement | None:
+    """readability's article, from the shared tree: ``ReadableDocument`` works on a copy
+    of it (the library's cleaner copies the tree it is given)."""
     try:
         # keep_all_images: otherwise image-only blocks count as empty and vanish
         # no url: links are made absolute once, in finish(), against the page's <base>
-        html = ReadableDocument(copy.deepcopy(document)).summary(
-            html_partial=True, keep_all_images=True)
+        html = ReadableDocument(document).summary(html_partial=True, keep_all_images=True)
     except Exception:  # readability raises bare Exceptions on degenerate pages
         return None
     fragment = parse_fragment(html)
@@ -171,10 +171,12 @@ def run_readability(document: HtmlElement) -> HtmlElement | None:
 
 
 def run_trafilatura(document: HtmlElement, url: str) -> HtmlElement | None:
+    """trafilatura's article, from the shared tree: trafilatura (>= 2.0) changes only
+    copies of the tree it is given."""
     if trafilatura is None:
         return None
     try:
-        html = trafilatura.extract(copy.deepcopy(document), url=url, output_format="html",
+        html = trafilatura.extract(document, url=url, output_format="html",
                                    include_images=True, include_tables=True,
                                    include_links=True, include_comments=False)
     except Exception:  # a second opinion is optional: never let it fail the page
