@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from itertools import islice
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,6 +38,18 @@ def tokens(text: str) -> list[str]:
 def count_units(text: str) -> int:
     """How much text there is: a CJK character or a word each."""
     return len(TOKEN.findall(text))
+
+
+def has_units(text: str, count: int) -> bool:
+    """Whether the text holds at least ``count`` units; reads no further than that."""
+    if len(text) < count:
+        return False  # a unit is a character or more
+    return next(islice(TOKEN.finditer(text), count - 1, None), None) is not None
+
+
+def four_grams(units: list[str]) -> zip[tuple[str, str, str, str]]:
+    """The runs of four consecutive units, in order."""
+    return zip(units, units[1:], units[2:], units[3:], strict=False)
 
 
 def visible_text(element: HtmlElement, *, tidy: bool = True) -> str:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml.html import HtmlElement
 
-from mirror.text import BLOCK_TAGS, count_units, tokens, visible_text
+from mirror.text import BLOCK_TAGS, count_units, four_grams, tokens, visible_text
 
 TABLE_PARTS = frozenset("table thead tbody tfoot tr td th".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
@@ -77,10 +77,12 @@ def combine(base: HtmlElement | None, second: HtmlElement | None,
     in_second, in_base = Reference(second_tokens), Reference(base_tokens)
     wrap_loose_inline(base)
     wrap_loose_inline(second)
+    units = UnitTexts()
     if in_second.coverage(base_tokens) >= rule.agree:
-        drop_unconfirmed(base, in_second, rule)
+        drop_unconfirmed(base, in_second, rule, units)
     if in_base.coverage(second_tokens) >= rule.agree:
-        add_missing(base, second, rule)
+        left = tokens(visible_text(base, tidy=False))
+        add_missing(base, second, rule, units, in_base if left == base_tokens else Reference(left))
     return base
 
 
@@ -90,25 +92,39 @@ class Reference:
     """The token 4-grams of one extractor's text: "is this block there too?"."""
 
     def __init__(self, words: list[str]) -> None:
-        self.grams = set(_four_grams(words))
-        self.joined = " " + " ".join(words) + " "
+        self.words = words
+        self.grams = set(four_grams(words))
+        self._joined: str | None = None
 
     def coverage(self, words: list[str]) -> float:
         """The share of words that lie in some 4-gram of the reference (short runs: exact)."""
         if not words:
             return 1.0
         if len(words) < 4:
-            return 1.0 if " " + " ".join(words) + " " in self.joined else 0.0
-        covered, reach = 0, 0  # words covered so far; the first word not yet covered
-        for start, gram in enumerate(_four_grams(words)):
-            if gram in self.grams:
-                covered += start + 4 - max(start, reach)
-                reach = start + 4
-        return covered / len(words)
+            if self._joined is None:
+                self._joined = " " + " ".join(self.words) + " "
+            return 1.0 if " " + " ".join(words) + " " in self._joined else 0.0
+        # One bit per word, set where a 4-gram found in the reference starts; a word is
+        # covered when a found 4-gram starts on it or on one of the three words before it.
+        found = bytes(map(self.grams.__contains__, four_grams(words))) + bytes(3)
+        starts = int(found.translate(_AS_DIGIT), 2)
+        covered = starts | starts >> 1 | starts >> 2 | starts >> 3
+        return covered.bit_count() / len(words)
 
 
-def _four_grams(words: list[str]) -> zip[tuple[str, str, str, str]]:
-    return zip(words, words[1:], words[2:], words[3:], strict=False)
+_AS_DIGIT = b"01" + bytes(254)  # bytes.translate: True -> "1", False -> "0"
+
+
+
+
+class UnitTexts(dict[HtmlElement, tuple[str, list[str]]]):
+    """The visible text and the tokens of leaf blocks, each found once. Leaf blocks never
+    hold one another, so dropping some changes the text of none of the others."""
+
+    def __missing__(self, unit: HtmlElement) -> tuple[str, list[str]]:
+        text = visible_text(unit, tidy=False)
+        found = self[unit] = (text, tokens(text))
+        return found
 
 
 # ------------------------------------------------------------------ blocks
@@ -181,11 +197,13 @@ def _inline_run(text: str | None, run: list[HtmlElement]) -> list[HtmlElement]:
 
 # ------------------------------------------------------------------- steps
 
-def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule) -> None:
+def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule,
+                     known: UnitTexts | None = None) -> None:
     """Step b: short blocks of readability's that trafilatura does not have."""
     units = leaf_blocks(base)
-    texts = [visible_text(unit, tidy=False) for unit in units]
-    words = [tokens(text) for text in texts]
+    known = UnitTexts() if known is None else known
+    texts = [known[unit][0] for unit in units]
+    words = [known[unit][1] for unit in units]
     found = [second.coverage(w) >= rule.keep_share for w in words]
     drop = [not found[i] and _may_go(unit, words[i], rule) for i, unit in enumerate(units)]
     confirmed = [found[i] and not drop[i] for i in range(len(units))]
@@ -222,17 +240,19 @@ def _may_go(unit: HtmlElement, words: list[str], rule: Rule) -> bool:
         not unit.xpath(MEDIA)
 
 
-def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule) -> None:
+def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule,
+                known: UnitTexts | None = None, have: Reference | None = None) -> None:
     """Step c: trafilatura's long paragraphs and its tables that readability lost (its
-    cleaning drops tables of short cells), in trafilatura's order."""
-    have = Reference(tokens(visible_text(base, tidy=False)))
-    base_units = [(u, " " + " ".join(tokens(visible_text(u, tidy=False))) + " ")
-                  for u in leaf_blocks(base)]
+    cleaning drops tables of short cells), in trafilatura's order. ``known``: texts of
+    base's leaf blocks already found; ``have``: base's text as it is now."""
+    known = UnitTexts() if known is None else known
+    have = Reference(tokens(visible_text(base, tidy=False))) if have is None else have
+    base_units = [(u, " " + " ".join(known[u][1]) + " ") for u in leaf_blocks(base)]
     second_units = [(u, tokens(visible_text(u, tidy=False))) for u in leaf_blocks(second)]
     shared = [bool(words) and have.coverage(words) >= 0.5 for _, words in second_units]
     last_shared = max((i for i, s in enumerate(shared) if s), default=-1)
     anchor: HtmlElement | None = None
-    added_tables: set[HtmlElement] = set()
+    judged_tables: set[HtmlElement] = set()  # a table's verdict holds for all its rows
     for i, (unit, words) in enumerate(second_units[:last_shared]):
         if shared[i]:
             found = _unit_starting(base_units, words)
@@ -241,9 +261,11 @@ def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule) -> None:
             anchor = _insert_after(base, anchor, unit)
         elif unit.tag == "tr":
             table = next(unit.iterancestors("table"), None)
-            if table is not None and table not in added_tables and is_data_table(table) and \
+            if table is None or table in judged_tables:
+                continue
+            judged_tables.add(table)
+            if is_data_table(table) and \
                     have.coverage(tokens(visible_text(table, tidy=False))) < 0.5:
-                added_tables.add(table)
                 anchor = _insert_after(base, anchor, table)
 
 

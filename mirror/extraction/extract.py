@@ -20,6 +20,7 @@ CPU-heavy: the pipeline runs it in worker processes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from types import ModuleType
@@ -35,7 +36,7 @@ from mirror.extraction.posts import first_post
 from mirror.extraction.readable import ReadableDocument
 from mirror.extraction.trim import page_titles, trim
 from mirror.lazy_images import real_source
-from mirror.text import tokens, visible_text
+from mirror.text import has_units, visible_text
 
 trafilatura: ModuleType | None
 try:
@@ -51,6 +52,8 @@ for _library in ("readability", "trafilatura", "htmldate", "courlan", "justext")
 KEEP_ATTRIBUTES = frozenset(
     "href src alt title colspan rowspan datetime lang dir start controls poster width height "
     "allow allowfullscreen frameborder type".split())
+LINK_ATTRIBUTES = ("href", "src")  # the attributes of KEEP_ATTRIBUTES that lxml reads as links
+LINKS_IN_TEXT = ("style",)
 MEDIA = ("img", "iframe", "video", "audio", "source", "picture")
 INLINE = frozenset("a abbr b bdi bdo cite code dfn em font i kbd mark q s samp small span strong "
                    "sub sup time u var".split())
@@ -74,11 +77,11 @@ def extract(html: str, url: str) -> str:
     body = combine(run_readability(document), run_trafilatura(document, base))
     post = first_post(document, body) if body is not None else None
     body = post if post is not None else body
-    if body is None or not tokens(visible_text(body, tidy=False)):
+    if body is None or not has_units(visible_text(body, tidy=False), 1):
         raise PageGone(f"{url}: no article text found on the page")
     trim(body, page_titles(document))
     finish(body, base)
-    if len(tokens(visible_text(body, tidy=False))) < MIN_TOKENS and \
+    if not has_units(visible_text(body, tidy=False), MIN_TOKENS) and \
             not body.xpath(".//img|.//video|.//iframe"):
         raise PageGone(f"{url}: no article text found on the page")
     return serialise(body)
@@ -204,13 +207,34 @@ def finish(body: HtmlElement, base: str) -> None:
             image.set("src", source)
         else:
             image.drop_tree()
-    body.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
-    for element in body.iter():
-        if isinstance(element.tag, str):
-            for name in list(element.attrib):
-                if name not in KEEP_ATTRIBUTES:
-                    del element.attrib[name]
+    if body.tag in LINKS_IN_TEXT or body.find(".//style") is not None:
+        body.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
+        absolute = False
+    else:
+        absolute = True
+    for element in body.iter(lxml.etree.Element):
+        attributes = element.attrib
+        for name in [name for name in attributes if name not in KEEP_ATTRIBUTES]:
+            del attributes[name]
+        if absolute and element.tag != "object":
+            make_absolute(attributes, base)
     remove_empty(body)
+
+
+def make_absolute(attributes: lxml.etree._Attrib, base: str) -> None:
+    """lxml's ``make_links_absolute`` for the only link attributes a post keeps, in one
+    pass with the others' removal: the value, stripped, joined to the base (kept as it is
+    when it is no URL); ``<object>`` (whose links lxml reads from other attributes) and
+    the URLs in a ``<style>`` are left to lxml."""
+    for name in LINK_ATTRIBUTES:
+        value = attributes.get(name)
+        if value is None:
+            continue
+        link = value.strip()
+        with contextlib.suppress(ValueError):  # no URL: kept as it is, stripped
+            link = urljoin(base, link)
+        if link != value:
+            attributes[name] = link
 
 
 def remove_empty(body: HtmlElement) -> None:

@@ -19,7 +19,7 @@ from itertools import pairwise
 
 from lxml.html import HtmlElement
 
-from mirror.text import count_units, tokens, visible_text
+from mirror.text import count_units, four_grams, has_units, tokens, visible_text
 
 CONTAINERS = ("div", "td", "article", "section", "li", "dd", "blockquote")
 MIN_POST_UNITS = 50  # a post holds at least a paragraph
@@ -58,7 +58,7 @@ def _same_class_groups(document: HtmlElement) -> list[list[HtmlElement]]:
         if len(members) < 2:
             continue
         # text_content() is lxml's, in C: fast enough for every element with a class
-        large = [m for m in members if count_units(m.text_content()) >= MIN_POST_UNITS]
+        large = [m for m in members if has_units(m.text_content(), MIN_POST_UNITS)]
         inner = set(large)
         large = [m for m in large if not any(a in inner for a in m.iterancestors())]
         if len(large) >= 2:
@@ -88,11 +88,10 @@ class _Grams:
 
     def __init__(self, words: list[str]) -> None:
         self.size = len(words)
-        self.grams = {tuple(words[i:i + 4]) for i in range(max(0, len(words) - 3))}
+        self.grams = set(four_grams(words))
 
     def share_of(self, element: HtmlElement) -> float:
         words = tokens(element.text_content())  # in C; a word joined across blocks is rare
         if len(words) < 4:
             return 0.0
-        hits = sum(tuple(words[i:i + 4]) in self.grams for i in range(len(words) - 3))
-        return hits / (len(words) - 3)
+        return sum(map(self.grams.__contains__, four_grams(words))) / (len(words) - 3)
