@@ -56,3 +56,25 @@ def test_the_tree_it_is_given_is_left_as_it_was() -> None:
 def test_clean_length_is_the_length_of_the_librarys_cleaned_text(text: str, run: int) -> None:
     for sample in (text, text + " \t\u00a0"[run % 3] * run + "x" + text):
         assert clean_length(sample) == len(clean(sample))
+
+
+def article_with(aside: str) -> str:
+    return (f"<html><body><div class='story'><p>{LATIN}</p><p>{LATIN}</p></div>"
+            f"{aside}</body></html>")
+
+
+def test_what_readability_js_finds_unlikely_goes_before_scoring() -> None:
+    """Related-article boxes, share bars and navigation by role are no candidates."""
+    teaser = "<p>Another story, with its own commas, long enough to count as a paragraph.</p>"
+    for aside in (f"<div class='related-posts'>{teaser * 3}</div>",
+                  f"<div class='social-share'>{teaser * 3}</div>",
+                  f"<section role='navigation'>{teaser * 3}</section>"):
+        assert "Another story" in Document(article_with(aside)).summary()  # the library's
+        assert "Another story" not in ReadableDocument(article_with(aside)).summary()
+
+
+def test_a_share_class_weighs_against_a_candidate() -> None:
+    document = ReadableDocument(html(LATIN))
+    assert document.class_weight(lxml.html.fragment_fromstring("<div class='share-tools'/>")) \
+        == -25
+    assert document.class_weight(lxml.html.fragment_fromstring("<div class='entry'/>")) == 25

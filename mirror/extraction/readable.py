@@ -1,11 +1,23 @@
-"""readability-lxml's ``Document``, scoring paragraphs as Readability.js does for any script.
+"""readability-lxml's ``Document``, judging a page as Readability.js (Mozilla) does.
 
-readability-lxml gives a paragraph one point per comma, and counts only the
-ASCII ``,``: Chinese text, written with the fullwidth ``，``, scores as if
-it had no commas at all, and an article of long Chinese paragraphs loses to
-a table of short cells or to a list of headlines. Readability.js (Mozilla)
-counts the commas of every script (``REGEXPS.commas``); so does this
-subclass. Everything else is the library's own scoring, unchanged.
+readability-lxml is a port of an old Readability. Where Mozilla's current
+Readability.js decides otherwise, this subclass follows Readability.js:
+
+- a paragraph scores one point per comma of any script (``REGEXPS.commas``):
+  readability-lxml counts only the ASCII ``,``, so Chinese text, written
+  with the fullwidth ``，``, scored as if it had no commas at all, and an
+  article of long Chinese paragraphs lost to a table of short cells or to a
+  list of headlines;
+- what is unlikely to be content before any scoring: elements whose class or
+  id names a related-articles box, a social or share bar, a banner,
+  breadcrumbs, replies... (``REGEXPS.unlikelyCandidates``, which knows more
+  such names than readability-lxml's), and elements whose ARIA role says
+  they are navigation, a menu, a complementary aside or a dialog
+  (``UNLIKELY_ROLES``);
+- the weight of a class or an id (``REGEXPS.positive`` and ``negative``:
+  "share", "banner", "hidden" count against a candidate too).
+
+Everything else is the library's own scoring.
 
 Two things change the cost and not the result:
 
@@ -28,11 +40,25 @@ from typing import Any
 
 from lxml.html import HtmlElement
 from readability import Document
-from readability.readability import REGEXES
+from readability.readability import REGEXES, describe, log
 
 # Readability.js's REGEXPS.commas: ASCII, Arabic, small, vertical, fullwidth and others.
 COMMAS = re.compile("[\u002c\u060c\ufe50\ufe10\ufe11\u2e41\u2e34\u2e32\uff0c]")
 SCORED = ("p", "pre", "td", "blockquote")  # the tags readability-lxml scores
+# Readability.js's REGEXPS.unlikelyCandidates, okMaybeItsACandidate, positive and negative.
+UNLIKELY = re.compile(
+    r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|"
+    r"gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|"
+    r"sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote", re.I)
+MAYBE_CONTENT = re.compile(r"and|article|body|column|content|main|shadow", re.I)
+POSITIVE = re.compile(
+    r"article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story", re.I)
+NEGATIVE = re.compile(
+    r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|"
+    r"masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|"
+    r"sponsor|shopping|tags|widget", re.I)
+UNLIKELY_ROLES = frozenset(
+    "menu menubar complementary navigation alert alertdialog dialog".split())
 HIDDEN = REGEXES["displayNoneRe"]  # what the library drops from the tree it is given
 # ``clean``'s rules: a run of white space of LONG_RUN or more, or holding a newline, reads
 # as one character; in a run without, a tab is a space and two or more spaces and tabs
@@ -44,12 +70,37 @@ TABS_AND_SPACES = re.compile(r"\t|[ \t]{2,}")
 
 
 class ReadableDocument(Document):
-    """``Document`` whose paragraphs score one point per comma of any script."""
+    """``Document`` that scores and prunes a page as Readability.js does."""
 
     def _parse(self, input: Any) -> HtmlElement:
         if isinstance(input, HtmlElement) and _hides_something(input):
             input = copy.deepcopy(input)  # the library drops them in place
         return super()._parse(input)  # type: ignore[no-any-return]
+
+    def remove_unlikely_candidates(self) -> None:
+        """The library's step with Readability.js's names and roles."""
+        for element in self.html.findall(".//*"):
+            if element.tag in ("html", "body"):
+                continue
+            names = f"{element.get('class', '')} {element.get('id', '')}"
+            unlikely = element.get("role") in UNLIKELY_ROLES or (
+                len(names) >= 2 and UNLIKELY.search(names) is not None
+                and MAYBE_CONTENT.search(names) is None)
+            if unlikely and not element.xpath(
+                    "ancestor-or-self::pre|ancestor-or-self::code|descendant-or-self::main|"
+                    "descendant-or-self::article|descendant-or-self::math"):
+                log.debug("Removing unlikely candidate - %s", describe(element))
+                element.drop_tree()
+
+    def class_weight(self, e: HtmlElement) -> int:
+        """The library's weight of a class and an id, with Readability.js's names (mirror
+        gives the library no keywords of its own)."""
+        weight = 0
+        for feature in (e.get("class"), e.get("id")):
+            if feature:
+                weight += 25 * (POSITIVE.search(feature) is not None)
+                weight -= 25 * (NEGATIVE.search(feature) is not None)
+        return weight
 
     def score_paragraphs(self) -> dict[HtmlElement, dict[str, Any]]:
         candidates: dict[HtmlElement, dict[str, Any]] = {}
