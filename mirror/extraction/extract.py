@@ -75,11 +75,12 @@ def extract(html: str, url: str) -> str:
     base = base_url(document, url)
     prepare(document)
     body = combine(run_readability(document), run_trafilatura(document, base))
-    post = first_post(document, body) if body is not None else None
+    titles = page_titles(document)
+    post = first_post(document, body, titles) if body is not None else None
     body = post if post is not None else body
     if body is None or not has_units(visible_text(body, tidy=False), 1):
         raise PageGone(f"{url}: no article text found on the page")
-    trim(body, page_titles(document))
+    trim(body, titles)
     finish(body, base)
     if not has_units(visible_text(body, tidy=False), MIN_TOKENS) and \
             not body.xpath(".//img|.//video|.//iframe"):
