@@ -55,6 +55,7 @@ KEEP_ATTRIBUTES = frozenset(
 LINK_ATTRIBUTES = ("href", "src")  # the attributes of KEEP_ATTRIBUTES that lxml reads as links
 LINKS_IN_TEXT = ("style",)
 MEDIA = ("img", "iframe", "video", "audio", "source", "picture")
+SHOWN_MEDIA = ("img", "iframe", "video", "audio")
 INLINE = frozenset("a abbr b bdi bdo cite code dfn em font i kbd mark q s samp small span strong "
                    "sub sup time u var".split())
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])", re.I)
@@ -64,6 +65,7 @@ SCREEN_READER_ONLY = re.compile(
 HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 # readability's "unlikely candidates" pattern holds "tweet|twitter": embedded posts vanish.
 EMBED_CLASS = re.compile(r"\b(?:twitter-tweet|twitter-video|instagram-media|tiktok-embed)\b")
+HTML_SPACES = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses to one space
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 MIN_TOKENS = 10  # less is a menu or an error message, not an article
 NEWLINE_IN_PRE = "\ue000"  # stands for a newline inside <pre> until serialised
@@ -117,19 +119,25 @@ def prepare(document: HtmlElement) -> None:
         element.drop_tree()
     drop_invisible(document)
     resolve_lazy_images(document)
-    rename_embeds(document)
 
 
 def drop_invisible(document: HtmlElement) -> None:
-    """What a reader never sees is not part of the article."""
+    """What a reader never sees is not part of the article. In the same pass, embedded
+    posts are renamed (readability's "unlikely candidates" hold "tweet|twitter": they
+    would vanish)."""
     for element in document.xpath("//*[@hidden or @aria-hidden='true' or @style or @class]"):
-        if element.tag in ("html", "body") or element.getparent() is None:
+        if element.getparent() is None:  # dropped with an ancestor, or the root
+            if element.tag == "html":
+                rename_embed(element)
             continue
-        if (element.get("hidden") is not None
+        if element.tag not in ("html", "body") and (
+                element.get("hidden") is not None
                 or (element.get("aria-hidden") == "true" and not element.xpath(".//img"))
                 or HIDDEN_STYLE.search(element.get("style", ""))
                 or SCREEN_READER_ONLY.search(element.get("class", ""))):
             element.drop_tree()
+        else:
+            rename_embed(element)
 
 
 def resolve_lazy_images(document: HtmlElement) -> None:
@@ -150,11 +158,10 @@ def resolve_lazy_images(document: HtmlElement) -> None:
             holder.getparent().replace(holder, image)
 
 
-def rename_embeds(document: HtmlElement) -> None:
-    for element in document.xpath("//*[@class]"):
-        names = element.get("class")
-        if EMBED_CLASS.search(names):
-            element.set("class", EMBED_CLASS.sub("embedded-post", names))
+def rename_embed(element: HtmlElement) -> None:
+    names = element.get("class")
+    if names and EMBED_CLASS.search(names):
+        element.set("class", EMBED_CLASS.sub("embedded-post", names))
 
 
 # ------------------------------------------------------------- extractors
@@ -240,18 +247,36 @@ def make_absolute(attributes: lxml.etree._Attrib, base: str) -> None:
 
 def remove_empty(body: HtmlElement) -> None:
     """Containers left with neither text nor media are noise. An inline one that holds
-    a line break or white space is unwrapped instead: those separate words."""
+    a line break or white space is unwrapped instead: those separate words.
+
+    Bottom up, so an element kept for its text or media tells its parent, which then
+    needs no look at its whole subtree."""
+    holds_content: set[HtmlElement] = set()
     for element in reversed(list(body.iter())):
-        if (element is body or not isinstance(element.tag, str)
-                or element.tag in ("br", "hr", "td", "th", *MEDIA)):
+        if element is body or not isinstance(element.tag, str):
+            continue
+        parent = element.getparent()
+        if element.tag in ("br", "hr", "td", "th", *MEDIA):
+            if element.tag in SHOWN_MEDIA:
+                holds_content.add(parent)
+            continue
+        if element in holds_content or _has_own_text(element):
+            holds_content.add(parent)
             continue
         text = element.text_content() or ""
         if text.strip() or element.xpath(".//img|.//iframe|.//video|.//audio"):
+            holds_content.add(parent)
             continue
         if element.tag in INLINE and (text or element.xpath(".//br")):
             element.drop_tag()
         else:
             element.drop_tree()
+
+
+def _has_own_text(element: HtmlElement) -> bool:
+    """Text that is the element's own, not its children's: before them and between them."""
+    return bool((element.text or "").strip()) or \
+        any((child.tail or "").strip() for child in element)
 
 
 def serialise(body: HtmlElement) -> str:
@@ -281,4 +306,4 @@ def _flatten(text: str | None, in_pre: bool) -> str | None:
         return text
     if in_pre:
         return text.replace("\r\n", "\n").replace("\n", NEWLINE_IN_PRE)
-    return re.sub(r"[ \t\n\r\f]+", " ", text)
+    return HTML_SPACES.sub(" ", text)

@@ -31,7 +31,7 @@ import re
 from lxml.html import HtmlElement
 
 from mirror.extraction.combine import leaf_blocks, link_share
-from mirror.text import tokens, visible_text
+from mirror.text import has_units, tokens, visible_text
 
 HEADLINE_BLOCKS = 3
 EDGE = 4
@@ -106,10 +106,11 @@ def is_contact(block: HtmlElement) -> bool:
 
 def points_elsewhere(block: HtmlElement) -> bool:
     """A label ("Read more:", "Related:", "相关阅读：", "Click here") and a link to another
-    page holding most of the block."""
-    text = visible_text(block, tidy=False)
-    if not POINTER.search(text.strip()) or len(tokens(text)) >= POINTER_MAX or \
-            block.xpath(".//img|.//video|.//iframe|.//audio"):
+    page holding most of the block. (Its text as lxml joins it: every block is looked at,
+    and a label and a link hold no line breaks.)"""
+    text = block.text_content()
+    if not POINTER.search(text) or not text.strip() or \
+            has_units(text, POINTER_MAX) or block.xpath(".//img|.//video|.//iframe|.//audio"):
         return False
     return link_share(block, text) >= 0.5
 
