@@ -244,29 +244,56 @@ def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule,
                 known: UnitTexts | None = None, have: Reference | None = None) -> None:
     """Step c: trafilatura's long paragraphs and its tables that readability lost (its
     cleaning drops tables of short cells), in trafilatura's order. ``known``: texts of
-    base's leaf blocks already found; ``have``: base's text as it is now."""
+    base's leaf blocks already found; ``have``: base's text as it is now.
+
+    Most pages have nothing to add: that is found first, looking only at trafilatura's
+    paragraphs and table rows; where to put what is added is worked out only then."""
     known = UnitTexts() if known is None else known
     have = Reference(tokens(visible_text(base, tidy=False))) if have is None else have
+    units = leaf_blocks(second)
+    texts = UnitTexts()
+    shared_at: dict[int, bool] = {}
+    verdicts: dict[HtmlElement, bool] = {}
+
+    def shared(i: int) -> bool:
+        if i not in shared_at:
+            words = texts[units[i]][1]
+            shared_at[i] = bool(words) and have.coverage(words) >= 0.5
+        return shared_at[i]
+
+    def missing_prose(i: int) -> bool:  # a long paragraph of prose readability lacks
+        return units[i].tag == "p" and len(texts[units[i]][1]) >= rule.add_min and \
+            not shared(i) and reads_as_prose(units[i])
+
+    def missing_table(table: HtmlElement) -> bool:  # one verdict for all its rows
+        if table not in verdicts:
+            verdicts[table] = is_data_table(table) and \
+                have.coverage(tokens(visible_text(table, tidy=False))) < 0.5
+        return verdicts[table]
+
+    def table_of(i: int) -> HtmlElement | None:
+        return next(units[i].iterancestors("table"), None) if units[i].tag == "tr" else None
+
+    def missing(i: int) -> bool:
+        table = table_of(i)
+        return missing_prose(i) or (table is not None and not shared(i) and missing_table(table))
+
+    last_shared = next((i for i in reversed(range(len(units))) if shared(i)), -1)
+    if not any(missing(i) for i in range(last_shared)):
+        return
     base_units = [(u, " " + " ".join(known[u][1]) + " ") for u in leaf_blocks(base)]
-    second_units = [(u, tokens(visible_text(u, tidy=False))) for u in leaf_blocks(second)]
-    shared = [bool(words) and have.coverage(words) >= 0.5 for _, words in second_units]
-    last_shared = max((i for i, s in enumerate(shared) if s), default=-1)
     anchor: HtmlElement | None = None
-    judged_tables: set[HtmlElement] = set()  # a table's verdict holds for all its rows
-    for i, (unit, words) in enumerate(second_units[:last_shared]):
-        if shared[i]:
-            found = _unit_starting(base_units, words)
+    added_tables: set[HtmlElement] = set()
+    for i, unit in enumerate(units[:last_shared]):
+        table = table_of(i)
+        if shared(i):
+            found = _unit_starting(base_units, texts[unit][1])
             anchor = found if found is not None else anchor
-        elif unit.tag == "p" and len(words) >= rule.add_min and reads_as_prose(unit):
+        elif missing_prose(i):
             anchor = _insert_after(base, anchor, unit)
-        elif unit.tag == "tr":
-            table = next(unit.iterancestors("table"), None)
-            if table is None or table in judged_tables:
-                continue
-            judged_tables.add(table)
-            if is_data_table(table) and \
-                    have.coverage(tokens(visible_text(table, tidy=False))) < 0.5:
-                anchor = _insert_after(base, anchor, table)
+        elif table is not None and table not in added_tables and missing_table(table):
+            added_tables.add(table)
+            anchor = _insert_after(base, anchor, table)
 
 
 def reads_as_prose(block: HtmlElement, text: str | None = None) -> bool:
