@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml.html import HtmlElement
 
-from mirror.text import BLOCK_TAGS, count_units, four_grams, tokens, visible_text
+from mirror.text import BLOCK_TAGS, block_text, count_units, four_grams, tokens, visible_text
 
 TABLE_PARTS = frozenset("table thead tbody tfoot tr td th".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
@@ -122,7 +122,7 @@ class UnitTexts(dict[HtmlElement, tuple[str, list[str]]]):
     hold one another, so dropping some changes the text of none of the others."""
 
     def __missing__(self, unit: HtmlElement) -> tuple[str, list[str]]:
-        text = visible_text(unit, tidy=False)
+        text = block_text(unit)
         found = self[unit] = (text, tokens(text))
         return found
 
@@ -298,14 +298,14 @@ def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule,
 
 def reads_as_prose(block: HtmlElement, text: str | None = None) -> bool:
     """Sentences, not a menu, a dateline or a list of links."""
-    text = visible_text(block, tidy=False) if text is None else text
+    text = block_text(block) if text is None else text
     return bool(SENTENCE_MARK.search(text)) and link_share(block, text) < LINK_HEAVY
 
 
 def prose_units(root: HtmlElement) -> int:
     """The units of text in blocks that read as prose: a thread's list of replies, a
     page of headlines or a menu is long, but no article."""
-    texts = ((block, visible_text(block, tidy=False)) for block in leaf_blocks(root))
+    texts = ((block, block_text(block)) for block in leaf_blocks(root))
     return sum(count_units(text) for block, text in texts if reads_as_prose(block, text))
 
 

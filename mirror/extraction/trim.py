@@ -31,7 +31,7 @@ import re
 from lxml.html import HtmlElement
 
 from mirror.extraction.combine import leaf_blocks, link_share
-from mirror.text import has_units, tokens, visible_text
+from mirror.text import block_text, has_units, tokens
 
 HEADLINE_BLOCKS = 3
 EDGE = 4
@@ -90,7 +90,7 @@ def page_titles(document: HtmlElement) -> list[list[str]]:
 
 def is_headline(block: HtmlElement, titles: list[list[str]]) -> bool:
     """The block's text is a run of a title that holds at least half of it."""
-    units = tokens(visible_text(block, tidy=False))
+    units = tokens(block_text(block))
     if len(units) < 2:
         return False
     joined = " " + " ".join(units) + " "
@@ -100,7 +100,7 @@ def is_headline(block: HtmlElement, titles: list[list[str]]) -> bool:
 
 def is_contact(block: HtmlElement) -> bool:
     """An author's or an outlet's address: "Email ... at a@b.com", "Follow us @..."."""
-    return bool(CONTACT.search(visible_text(block, tidy=False).strip())) and \
+    return bool(CONTACT.search(block_text(block).strip())) and \
         not block.xpath(".//img|.//video|.//iframe|.//audio")
 
 
@@ -120,7 +120,7 @@ def is_about_the_article(block: HtmlElement) -> bool:
     if block.xpath(".//img|.//video|.//iframe|.//audio|ancestor-or-self::blockquote"
                    "|ancestor-or-self::figcaption"):
         return False  # a quotation's or a picture's credit belongs to it
-    text = visible_text(block, tidy=False)
+    text = block_text(block)
     units = tokens(text)
     if not units or len(units) >= SHORT:
         return False
