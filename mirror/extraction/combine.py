@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import lxml.html
@@ -199,16 +200,29 @@ def _inline_run(text: str | None, run: list[HtmlElement]) -> list[HtmlElement]:
 
 def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule,
                      known: UnitTexts | None = None) -> None:
-    """Step b: short blocks of readability's that trafilatura does not have."""
+    """Step b: short blocks of readability's that trafilatura does not have. Whether
+    trafilatura has a block is looked up only where it decides something: for the
+    short blocks, and for the blocks around one that may go."""
     units = leaf_blocks(base)
     known = UnitTexts() if known is None else known
     texts = [known[unit][0] for unit in units]
     words = [known[unit][1] for unit in units]
-    found = [second.coverage(w) >= rule.keep_share for w in words]
-    drop = [not found[i] and _may_go(unit, words[i], rule) for i, unit in enumerate(units)]
-    confirmed = [found[i] and not drop[i] for i in range(len(units))]
+    found_at: dict[int, bool] = {}
+
+    def found(i: int) -> bool:
+        if i not in found_at:
+            found_at[i] = second.coverage(words[i]) >= rule.keep_share
+        return found_at[i]
+
+    drop = [_may_go(unit, words[i], rule) and not found(i) for i, unit in enumerate(units)]
+    first_drop = list(drop)
+
+    def confirmed(i: int) -> bool:
+        return not first_drop[i] and found(i)
+
     for i, unit in enumerate(units):
-        if drop[i] and _reads_as_body(unit, texts[i], len(words[i]), i, confirmed, rule):
+        if drop[i] and _reads_as_body(unit, texts[i], len(words[i]), i, len(units), confirmed,
+                                      rule):
             drop[i] = False
     # Trafilatura often omits the headings of kept sections, while teaser headings
     # precede dropped teasers: a heading shares the fate of the block after it.
@@ -220,18 +234,19 @@ def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule,
             unit.drop_tree()
 
 
-def _reads_as_body(unit: HtmlElement, text: str, size: int, at: int, confirmed: list[bool],
-                   rule: Rule) -> bool:
+def _reads_as_body(unit: HtmlElement, text: str, size: int, at: int, total: int,
+                   confirmed: Callable[[int], bool], rule: Rule) -> bool:
     """A paragraph or list item of whole sentences between blocks both extractors found
     is body text trafilatura lost, not a credit or a teaser: those stand apart. So is an
-    opening paragraph of sentences followed by confirmed ones (a lede)."""
+    opening paragraph of sentences followed by confirmed ones (a lede). ``total``: the
+    number of blocks; ``confirmed``: whether both found the block at an index."""
     if unit.tag in HEADINGS or not FULL_STOP.search(text.rstrip()):
         return False
+    if not (unit.tag == "li" or size >= rule.prose_min):
+        return False
     near = rule.prose_window
-    before = any(confirmed[max(0, at - near):at])
-    after = any(confirmed[at + 1:at + 1 + near])
-    long_enough = unit.tag == "li" or size >= rule.prose_min
-    return after and long_enough and (before or at == 0)
+    after = any(confirmed(j) for j in range(at + 1, min(total, at + 1 + near)))
+    return after and (at == 0 or any(confirmed(j) for j in range(max(0, at - near), at)))
 
 
 def _may_go(unit: HtmlElement, words: list[str], rule: Rule) -> bool:
