@@ -76,13 +76,13 @@ def combine(base: HtmlElement | None, second: HtmlElement | None,
                         len(base_tokens) < rule.fallback_ratio * prose_units(second)):
         return second
     in_second, in_base = Reference(second_tokens), Reference(base_tokens)
-    wrap_loose_inline(base)
+    changed = wrap_loose_inline(base)
     wrap_loose_inline(second)
     units = UnitTexts()
     if in_second.coverage(base_tokens) >= rule.agree:
-        drop_unconfirmed(base, in_second, rule, units)
+        changed = drop_unconfirmed(base, in_second, rule, units) or changed
     if in_base.coverage(second_tokens) >= rule.agree:
-        left = tokens(visible_text(base, tidy=False))
+        left = tokens(visible_text(base, tidy=False)) if changed else base_tokens
         add_missing(base, second, rule, units, in_base if left == base_tokens else Reference(left))
     return base
 
@@ -167,12 +167,17 @@ def is_caption(element: HtmlElement) -> bool:
                for e in (element, *element.iterancestors()))
 
 
-def wrap_loose_inline(root: HtmlElement) -> None:
-    """Inline runs beside block siblings become <p>, so all text sits in one leaf block."""
+def wrap_loose_inline(root: HtmlElement) -> bool:
+    """Inline runs beside block siblings become <p>, so all text sits in one leaf block.
+    True when some run was inside an inline element: the new paragraph may then split a
+    word that ran on from outside it, and the tree's tokens may have changed (otherwise
+    every new paragraph starts and ends next to a block's own edge, and none did)."""
+    inline_wrapped = False
     for element in list(root.iter()):
         if (not isinstance(element.tag, str) or element.tag in NO_WRAP
                 or not any(is_block(child) for child in element)):
             continue
+        inline_wrapped = inline_wrapped or (element is not root and not is_block(element))
         children, rebuilt = list(element), []
         text, run = element.text, list[HtmlElement]()
         element.text = None
@@ -187,6 +192,7 @@ def wrap_loose_inline(root: HtmlElement) -> None:
                 run.append(child)
         rebuilt.extend(_inline_run(text, run))
         element.extend(rebuilt)
+    return inline_wrapped
 
 
 def _inline_run(text: str | None, run: list[HtmlElement]) -> list[HtmlElement]:
@@ -199,10 +205,10 @@ def _inline_run(text: str | None, run: list[HtmlElement]) -> list[HtmlElement]:
 # ------------------------------------------------------------------- steps
 
 def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule,
-                     known: UnitTexts | None = None) -> None:
-    """Step b: short blocks of readability's that trafilatura does not have. Whether
-    trafilatura has a block is looked up only where it decides something: for the
-    short blocks, and for the blocks around one that may go."""
+                     known: UnitTexts | None = None) -> bool:
+    """Step b: short blocks of readability's that trafilatura does not have; True when
+    some went. Whether trafilatura has a block is looked up only where it decides
+    something: for the short blocks, and for the blocks around one that may go."""
     units = leaf_blocks(base)
     known = UnitTexts() if known is None else known
     texts = [known[unit][0] for unit in units]
@@ -232,6 +238,7 @@ def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule,
     for unit, gone in zip(units, drop, strict=True):
         if gone:
             unit.drop_tree()
+    return any(drop)
 
 
 def _reads_as_body(unit: HtmlElement, text: str, size: int, at: int, total: int,
