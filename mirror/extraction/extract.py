@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import threading
 from types import ModuleType
 from urllib.parse import urljoin
 
@@ -96,9 +97,23 @@ def parse(html: str) -> HtmlElement:
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     html = NOT_IN_XML.sub("", html)
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=_parser())
     except (lxml.etree.ParserError, ValueError):
         return lxml.html.document_fromstring("<html><body></body></html>")
+
+
+_PARSERS = threading.local()
+
+
+def _parser() -> lxml.html.HTMLParser:
+    """lxml's HTML parser as trafilatura sets up its own: without comments and processing
+    instructions (no reader sees them, and both extractors would copy them around) and
+    without an index of ids (nothing looks elements up by id). One per thread."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = lxml.html.HTMLParser(
+            remove_comments=True, remove_pis=True, collect_ids=False)
+    return parser
 
 
 def base_url(document: HtmlElement, url: str) -> str:
