@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import lxml.html
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml.html import HtmlElement
 
 from mirror.extraction.combine import (
@@ -11,8 +13,9 @@ from mirror.extraction.combine import (
     is_data_table,
     leaf_blocks,
     reads_as_prose,
+    wrap_loose_inline,
 )
-from mirror.text import visible_text
+from mirror.text import tokens, visible_text
 
 PROSE = "The council voted on Tuesday to close the old bridge, citing safety reports. "
 CHINESE = "这是文章的一段正文，内容完整，足够长，读者需要看到它。"
@@ -108,3 +111,17 @@ def test_coverage_is_the_share_of_words_in_some_shared_four_gram() -> None:
     assert reference.coverage("x a b c d e y".split()) == 5 / 7
     assert reference.coverage("b c d".split()) == 1.0 and reference.coverage("d c".split()) == 0
     assert reference.coverage([]) == 1.0
+
+
+PIECES = ["<p>", "</p>", "<div>", "</div>", "<span>", "</span>", "<font>", "</font>", "<b>", "</b>",
+          "<li>", "<br>", "ab", "字", " ", "x y", "<table><tr><td>", "</td></tr></table>"]
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=24))
+def test_wrapping_says_when_the_tokens_may_have_changed(pieces: list[str]) -> None:
+    """combine trusts the tokens it counted before wrapping unless wrapping says so."""
+    root = tree("".join(pieces))
+    before = tokens(visible_text(root, tidy=False))
+    if not wrap_loose_inline(root):
+        assert tokens(visible_text(root, tidy=False)) == before

@@ -6,7 +6,7 @@ import lxml.html
 import pytest
 
 from mirror.errors import PageGone
-from mirror.extraction.extract import extract, serialise
+from mirror.extraction.extract import KEEP_ATTRIBUTES, extract, finish, serialise
 from mirror.text import tokens
 from tests.conftest import shared
 from tests.metric import precision_recall, text_of
@@ -26,6 +26,27 @@ def test_the_body_is_one_div_on_one_line_with_absolute_links() -> None:
     assert html.startswith("<div>") and html.endswith("</div>") and "\n" not in html
     assert 'href="http://127.0.0.1/more.html"' in html
     assert "line 1&#10;line 2" in html and "首页" not in html
+
+
+LINKS = [" /a b.html ", "http://[::1", "#top", "mailto:x@example.org", "", "javascript:void(0)",
+         "//cdn.example.org/i.png", "../up/x.jpg?w=1&amp;h=2", "\thttps://example.org/\n"]
+
+
+@pytest.mark.parametrize("link", LINKS)
+def test_links_are_made_absolute_as_lxml_makes_them(link: str) -> None:
+    """finish() makes the links a post keeps absolute itself, in its one pass over the
+    attributes: the same values as lxml's make_links_absolute()."""
+    fragment = (f'<div><p><a href="{link}" onclick="x()">a</a> <audio src="{link}" controls>'
+                f'</audio></p><blockquote cite="{link}">q</blockquote>'
+                f'<iframe src="{link}"></iframe></div>')
+    ours, lxmls = lxml.html.fragment_fromstring(fragment), lxml.html.fragment_fromstring(fragment)
+    finish(ours, URL)
+    lxmls.make_links_absolute(URL, resolve_base_href=False, handle_failures="ignore")
+    for element in lxmls.iter():
+        for name in [name for name in element.attrib if name not in KEEP_ATTRIBUTES]:
+            del element.attrib[name]
+    assert [(e.tag, dict(e.attrib)) for e in ours.iter()] == \
+        [(e.tag, dict(e.attrib)) for e in lxmls.iter()]
 
 
 @pytest.mark.parametrize("body", ["", "<nav><a href='/'>首页</a></nav>", "<p>404 Not found</p>"])

@@ -45,3 +45,29 @@ def test_posts_outside_the_extracted_article_change_nothing() -> None:
 def test_one_long_post_is_no_page_of_posts() -> None:
     document = page(posts("2005-06-14", n=1))
     assert first_post(document, article_of(document)) is None
+
+
+def teasers(n: int) -> str:
+    teaser = "另一篇文章的开头，读者点开才能看到全文，这里只有摘要而已。" * 3
+    return "".join(f'<article class="post-{i}"><h3>另一篇{i}</h3><p>{teaser}</p></article>'
+                   for i in range(n))
+
+
+def test_of_several_article_elements_the_first_is_the_article() -> None:
+    """<article> is one composition: the related posts after it are not part of it, even
+    with classes of their own and no date between them."""
+    document = page(f'<article class="post-1"><h1>标题</h1><p>{TEXT * 2}</p></article>'
+                    f'<section class="related">{teasers(3)}</section>')
+    post = first_post(document, article_of(document))
+    assert post is not None and TEXT in visible_text(post) and "另一篇" not in visible_text(post)
+
+
+def test_the_article_element_holding_the_headline_is_the_article() -> None:
+    document = page(f"{teasers(1)}<article><h1>今天的新闻标题</h1><p>{TEXT * 2}</p></article>")
+    post = first_post(document, article_of(document), [["今", "天", "的", "新", "闻", "标", "题"]])
+    assert post is not None and visible_text(post).startswith("今天的新闻标题")
+
+
+def test_one_article_element_is_the_whole_article() -> None:
+    document = page(f"<article><p>{TEXT * 3}</p><p>{TEXT}</p></article>")
+    assert first_post(document, article_of(document)) is None

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import lxml.html
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from readability import Document
+from readability.readability import clean
 
-from mirror.extraction.readable import ReadableDocument
+from mirror.extraction.readable import ReadableDocument, clean_length
 
 CHINESE = "这是文章的一段正文，内容完整，足够长，读者需要看到它，" * 3
 LATIN = "This is a paragraph of the article, long enough, with commas, " * 3
+# Words and every kind of white space the library's clean() treats in its own way.
+SPACES_AND_LETTERS = ["a", "b", "，", " ", " ", "\n", "\t", "\u00a0", "\r", "\u3000", "\x0b",
+                      "\x0c", "\u2009", "\x1c"]
 
 
 def paragraph_score(document: Document) -> float:
@@ -29,3 +36,45 @@ def test_a_fullwidth_comma_counts_as_a_comma() -> None:
 def test_latin_text_scores_as_the_library_scores_it() -> None:
     assert paragraph_score(ReadableDocument(html(LATIN))) == paragraph_score(Document(html(LATIN)))
 
+
+
+def test_the_tree_it_is_given_is_left_as_it_was() -> None:
+    """mirror shares one tree between the extractors: readability works on copies, even
+    of a page whose hidden elements the library drops before copying."""
+    page = ("<html><body style='display: none'><div hidden><p>gone</p></div>"
+            f"<div style='visibility:hidden'>x</div><div><p>{LATIN}</p></div></body></html>")
+    for source in (page, html(LATIN)):
+        tree = lxml.html.document_fromstring(source)
+        before = lxml.html.tostring(tree)
+        ReadableDocument(tree).summary(html_partial=True)
+        assert lxml.html.tostring(tree) == before
+
+
+@settings(derandomize=True, max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(SPACES_AND_LETTERS), max_size=40),
+       st.integers(min_value=0, max_value=300))
+def test_clean_length_is_the_length_of_the_librarys_cleaned_text(text: str, run: int) -> None:
+    for sample in (text, text + " \t\u00a0"[run % 3] * run + "x" + text):
+        assert clean_length(sample) == len(clean(sample))
+
+
+def article_with(aside: str) -> str:
+    return (f"<html><body><div class='story'><p>{LATIN}</p><p>{LATIN}</p></div>"
+            f"{aside}</body></html>")
+
+
+def test_what_readability_js_finds_unlikely_goes_before_scoring() -> None:
+    """Related-article boxes, share bars and navigation by role are no candidates."""
+    teaser = "<p>Another story, with its own commas, long enough to count as a paragraph.</p>"
+    for aside in (f"<div class='related-posts'>{teaser * 3}</div>",
+                  f"<div class='social-share'>{teaser * 3}</div>",
+                  f"<section role='navigation'>{teaser * 3}</section>"):
+        assert "Another story" in Document(article_with(aside)).summary()  # the library's
+        assert "Another story" not in ReadableDocument(article_with(aside)).summary()
+
+
+def test_a_share_class_weighs_against_a_candidate() -> None:
+    document = ReadableDocument(html(LATIN))
+    assert document.class_weight(lxml.html.fragment_fromstring("<div class='share-tools'/>")) \
+        == -25
+    assert document.class_weight(lxml.html.fragment_fromstring("<div class='entry'/>")) == 25

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import lxml.etree
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from mirror.text import count_units, markup_text, tokens, visible_text
+from mirror.text import block_text, count_units, has_units, markup_text, tokens, visible_text
 
 
 def test_each_cjk_character_is_one_unit_and_other_words_one_each() -> None:
@@ -44,3 +47,23 @@ def test_visible_text_ends_lines_at_blocks_and_skips_what_is_not_shown() -> None
 
 def test_markup_text_drops_tags_and_reads_references() -> None:
     assert markup_text("<p>a &amp; b</p>\n<p>c&#x4e2d;</p>") == "a & b c中"
+
+
+PIECES = ["<p>", "</p>", "<b>", "</b>", "<br>", "<div>", "</div>", "<!-- note -->", "<li>",
+          "<script>x()</script>", "<iframe src='v'>fallback</iframe>", "<td>", "<svg><text>s</text>"
+          "</svg>", "<span>", "</span>", "字", "word", " ", "\n", "\u00a0", "&amp;", "<?pi x?>"]
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30))
+def test_libxslt_and_the_python_walk_see_the_same_text(pieces: list[str]) -> None:
+    """visible_text walks in libxslt, block_text in Python: one text either way."""
+    root = lxml.html.fragment_fromstring("".join(pieces), create_parent="div")
+    assert visible_text(root, tidy=False) == block_text(root)
+    for element in root.iter(lxml.etree.Element):
+        assert visible_text(element, tidy=False) == block_text(element)
+
+
+def test_has_units_reads_no_further_than_it_needs() -> None:
+    assert has_units("美国之音 reports", 5) and not has_units("美国之音 reports", 6)
+    assert not has_units("", 1) and has_units("a", 1)

@@ -58,3 +58,39 @@ def test_only_the_edges_are_trimmed() -> None:
     trim(root, [])
     text = visible_text(root)
     assert "新华社" not in text and "山石" not in text and "2005-08-22" in text
+
+
+@pytest.mark.parametrize("line", [
+    'Read more: <a href="/x">Alibaba poised to launch a record listing</a>',
+    '[Related: <a href="/y">Salesforce keynote: AI and integration</a>]',
+    '<a href="/z">Related: Rich are paying more in taxes</a>',
+    '延伸阅读：<a href="/w">57岁小学肄业 广西骗子演绎25亿美元惊天骗局</a>',
+    '<a href="/app">CLICK HERE TO GET THE NEWS APP</a>'])
+def test_a_line_pointing_to_another_page_goes_wherever_it_is(line: str) -> None:
+    root = block(f"<div>{BODY}<p>{line}</p>{BODY}</div>")
+    trim(root, [])
+    assert visible_text(root).count("正文") == 16 and "http" not in visible_text(root)
+    assert len(root.findall(".//a")) == 0
+
+
+@pytest.mark.parametrize("line", [
+    "Read more: the court's ruling, which runs to 40 pages, is online.",  # no link
+    "<b>Read more:</b>",  # a label alone: the list it introduces stays, and so does it
+    f'Related: <a href="/x">a link</a> {SENTENCE * 3}'])  # a paragraph, not a pointer
+def test_a_label_without_a_link_to_point_to_stays(line: str) -> None:
+    root = block(f"<div>{BODY}<p>{line}</p>{BODY}</div>")
+    trim(root, [])
+    assert len(visible_text(root)) > len(visible_text(block(f"<div>{BODY}{BODY}</div>")))
+
+
+@pytest.mark.parametrize("line", [
+    "Email Tariq Malik at tmalik@example.com or follow him @tariqjmalik.",
+    "Write to Al Root at allen.root@example.com",
+    "Follow us on Twitter @Spacedotcom and on Facebook."])
+def test_the_authors_contact_line_at_the_end_goes(line: str) -> None:
+    root = block(f"<div>{BODY}<p>{line}</p></div>")
+    trim(root, [])
+    assert "@" not in visible_text(root) and visible_text(root).count("正文") == 8
+    root = block(f"<div><p>{line}</p>{BODY}{BODY}</div>")  # not at the end: part of the text
+    trim(root, [])
+    assert "@" in visible_text(root)

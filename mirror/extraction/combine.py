@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import lxml.html
 from lxml.html import HtmlElement
 
-from mirror.text import BLOCK_TAGS, count_units, tokens, visible_text
+from mirror.text import BLOCK_TAGS, block_text, count_units, four_grams, tokens, visible_text
 
 TABLE_PARTS = frozenset("table thead tbody tfoot tr td th".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
@@ -75,12 +76,14 @@ def combine(base: HtmlElement | None, second: HtmlElement | None,
                         len(base_tokens) < rule.fallback_ratio * prose_units(second)):
         return second
     in_second, in_base = Reference(second_tokens), Reference(base_tokens)
-    wrap_loose_inline(base)
+    changed = wrap_loose_inline(base)
     wrap_loose_inline(second)
+    units = UnitTexts()
     if in_second.coverage(base_tokens) >= rule.agree:
-        drop_unconfirmed(base, in_second, rule)
+        changed = drop_unconfirmed(base, in_second, rule, units) or changed
     if in_base.coverage(second_tokens) >= rule.agree:
-        add_missing(base, second, rule)
+        left = tokens(visible_text(base, tidy=False)) if changed else base_tokens
+        add_missing(base, second, rule, units, in_base if left == base_tokens else Reference(left))
     return base
 
 
@@ -90,25 +93,39 @@ class Reference:
     """The token 4-grams of one extractor's text: "is this block there too?"."""
 
     def __init__(self, words: list[str]) -> None:
-        self.grams = set(_four_grams(words))
-        self.joined = " " + " ".join(words) + " "
+        self.words = words
+        self.grams = set(four_grams(words))
+        self._joined: str | None = None
 
     def coverage(self, words: list[str]) -> float:
         """The share of words that lie in some 4-gram of the reference (short runs: exact)."""
         if not words:
             return 1.0
         if len(words) < 4:
-            return 1.0 if " " + " ".join(words) + " " in self.joined else 0.0
-        covered, reach = 0, 0  # words covered so far; the first word not yet covered
-        for start, gram in enumerate(_four_grams(words)):
-            if gram in self.grams:
-                covered += start + 4 - max(start, reach)
-                reach = start + 4
-        return covered / len(words)
+            if self._joined is None:
+                self._joined = " " + " ".join(self.words) + " "
+            return 1.0 if " " + " ".join(words) + " " in self._joined else 0.0
+        # One bit per word, set where a 4-gram found in the reference starts; a word is
+        # covered when a found 4-gram starts on it or on one of the three words before it.
+        found = bytes(map(self.grams.__contains__, four_grams(words))) + bytes(3)
+        starts = int(found.translate(_AS_DIGIT), 2)
+        covered = starts | starts >> 1 | starts >> 2 | starts >> 3
+        return covered.bit_count() / len(words)
 
 
-def _four_grams(words: list[str]) -> zip[tuple[str, str, str, str]]:
-    return zip(words, words[1:], words[2:], words[3:], strict=False)
+_AS_DIGIT = b"01" + bytes(254)  # bytes.translate: True -> "1", False -> "0"
+
+
+
+
+class UnitTexts(dict[HtmlElement, tuple[str, list[str]]]):
+    """The visible text and the tokens of leaf blocks, each found once. Leaf blocks never
+    hold one another, so dropping some changes the text of none of the others."""
+
+    def __missing__(self, unit: HtmlElement) -> tuple[str, list[str]]:
+        text = block_text(unit)
+        found = self[unit] = (text, tokens(text))
+        return found
 
 
 # ------------------------------------------------------------------ blocks
@@ -150,12 +167,17 @@ def is_caption(element: HtmlElement) -> bool:
                for e in (element, *element.iterancestors()))
 
 
-def wrap_loose_inline(root: HtmlElement) -> None:
-    """Inline runs beside block siblings become <p>, so all text sits in one leaf block."""
+def wrap_loose_inline(root: HtmlElement) -> bool:
+    """Inline runs beside block siblings become <p>, so all text sits in one leaf block.
+    True when some run was inside an inline element: the new paragraph may then split a
+    word that ran on from outside it, and the tree's tokens may have changed (otherwise
+    every new paragraph starts and ends next to a block's own edge, and none did)."""
+    inline_wrapped = False
     for element in list(root.iter()):
         if (not isinstance(element.tag, str) or element.tag in NO_WRAP
                 or not any(is_block(child) for child in element)):
             continue
+        inline_wrapped = inline_wrapped or (element is not root and not is_block(element))
         children, rebuilt = list(element), []
         text, run = element.text, list[HtmlElement]()
         element.text = None
@@ -170,6 +192,7 @@ def wrap_loose_inline(root: HtmlElement) -> None:
                 run.append(child)
         rebuilt.extend(_inline_run(text, run))
         element.extend(rebuilt)
+    return inline_wrapped
 
 
 def _inline_run(text: str | None, run: list[HtmlElement]) -> list[HtmlElement]:
@@ -181,16 +204,31 @@ def _inline_run(text: str | None, run: list[HtmlElement]) -> list[HtmlElement]:
 
 # ------------------------------------------------------------------- steps
 
-def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule) -> None:
-    """Step b: short blocks of readability's that trafilatura does not have."""
+def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule,
+                     known: UnitTexts | None = None) -> bool:
+    """Step b: short blocks of readability's that trafilatura does not have; True when
+    some went. Whether trafilatura has a block is looked up only where it decides
+    something: for the short blocks, and for the blocks around one that may go."""
     units = leaf_blocks(base)
-    texts = [visible_text(unit, tidy=False) for unit in units]
-    words = [tokens(text) for text in texts]
-    found = [second.coverage(w) >= rule.keep_share for w in words]
-    drop = [not found[i] and _may_go(unit, words[i], rule) for i, unit in enumerate(units)]
-    confirmed = [found[i] and not drop[i] for i in range(len(units))]
+    known = UnitTexts() if known is None else known
+    texts = [known[unit][0] for unit in units]
+    words = [known[unit][1] for unit in units]
+    found_at: dict[int, bool] = {}
+
+    def found(i: int) -> bool:
+        if i not in found_at:
+            found_at[i] = second.coverage(words[i]) >= rule.keep_share
+        return found_at[i]
+
+    drop = [_may_go(unit, words[i], rule) and not found(i) for i, unit in enumerate(units)]
+    first_drop = list(drop)
+
+    def confirmed(i: int) -> bool:
+        return not first_drop[i] and found(i)
+
     for i, unit in enumerate(units):
-        if drop[i] and _reads_as_body(unit, texts[i], len(words[i]), i, confirmed, rule):
+        if drop[i] and _reads_as_body(unit, texts[i], len(words[i]), i, len(units), confirmed,
+                                      rule):
             drop[i] = False
     # Trafilatura often omits the headings of kept sections, while teaser headings
     # precede dropped teasers: a heading shares the fate of the block after it.
@@ -200,20 +238,22 @@ def drop_unconfirmed(base: HtmlElement, second: Reference, rule: Rule) -> None:
     for unit, gone in zip(units, drop, strict=True):
         if gone:
             unit.drop_tree()
+    return any(drop)
 
 
-def _reads_as_body(unit: HtmlElement, text: str, size: int, at: int, confirmed: list[bool],
-                   rule: Rule) -> bool:
+def _reads_as_body(unit: HtmlElement, text: str, size: int, at: int, total: int,
+                   confirmed: Callable[[int], bool], rule: Rule) -> bool:
     """A paragraph or list item of whole sentences between blocks both extractors found
     is body text trafilatura lost, not a credit or a teaser: those stand apart. So is an
-    opening paragraph of sentences followed by confirmed ones (a lede)."""
+    opening paragraph of sentences followed by confirmed ones (a lede). ``total``: the
+    number of blocks; ``confirmed``: whether both found the block at an index."""
     if unit.tag in HEADINGS or not FULL_STOP.search(text.rstrip()):
         return False
+    if not (unit.tag == "li" or size >= rule.prose_min):
+        return False
     near = rule.prose_window
-    before = any(confirmed[max(0, at - near):at])
-    after = any(confirmed[at + 1:at + 1 + near])
-    long_enough = unit.tag == "li" or size >= rule.prose_min
-    return after and long_enough and (before or at == 0)
+    after = any(confirmed(j) for j in range(at + 1, min(total, at + 1 + near)))
+    return after and (at == 0 or any(confirmed(j) for j in range(max(0, at - near), at)))
 
 
 def _may_go(unit: HtmlElement, words: list[str], rule: Rule) -> bool:
@@ -222,41 +262,72 @@ def _may_go(unit: HtmlElement, words: list[str], rule: Rule) -> bool:
         not unit.xpath(MEDIA)
 
 
-def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule) -> None:
+def add_missing(base: HtmlElement, second: HtmlElement, rule: Rule,
+                known: UnitTexts | None = None, have: Reference | None = None) -> None:
     """Step c: trafilatura's long paragraphs and its tables that readability lost (its
-    cleaning drops tables of short cells), in trafilatura's order."""
-    have = Reference(tokens(visible_text(base, tidy=False)))
-    base_units = [(u, " " + " ".join(tokens(visible_text(u, tidy=False))) + " ")
-                  for u in leaf_blocks(base)]
-    second_units = [(u, tokens(visible_text(u, tidy=False))) for u in leaf_blocks(second)]
-    shared = [bool(words) and have.coverage(words) >= 0.5 for _, words in second_units]
-    last_shared = max((i for i, s in enumerate(shared) if s), default=-1)
+    cleaning drops tables of short cells), in trafilatura's order. ``known``: texts of
+    base's leaf blocks already found; ``have``: base's text as it is now.
+
+    Most pages have nothing to add: that is found first, looking only at trafilatura's
+    paragraphs and table rows; where to put what is added is worked out only then."""
+    known = UnitTexts() if known is None else known
+    have = Reference(tokens(visible_text(base, tidy=False))) if have is None else have
+    units = leaf_blocks(second)
+    texts = UnitTexts()
+    shared_at: dict[int, bool] = {}
+    verdicts: dict[HtmlElement, bool] = {}
+
+    def shared(i: int) -> bool:
+        if i not in shared_at:
+            words = texts[units[i]][1]
+            shared_at[i] = bool(words) and have.coverage(words) >= 0.5
+        return shared_at[i]
+
+    def missing_prose(i: int) -> bool:  # a long paragraph of prose readability lacks
+        return units[i].tag == "p" and len(texts[units[i]][1]) >= rule.add_min and \
+            not shared(i) and reads_as_prose(units[i])
+
+    def missing_table(table: HtmlElement) -> bool:  # one verdict for all its rows
+        if table not in verdicts:
+            verdicts[table] = is_data_table(table) and \
+                have.coverage(tokens(visible_text(table, tidy=False))) < 0.5
+        return verdicts[table]
+
+    def table_of(i: int) -> HtmlElement | None:
+        return next(units[i].iterancestors("table"), None) if units[i].tag == "tr" else None
+
+    def missing(i: int) -> bool:
+        table = table_of(i)
+        return missing_prose(i) or (table is not None and not shared(i) and missing_table(table))
+
+    last_shared = next((i for i in reversed(range(len(units))) if shared(i)), -1)
+    if not any(missing(i) for i in range(last_shared)):
+        return
+    base_units = [(u, " " + " ".join(known[u][1]) + " ") for u in leaf_blocks(base)]
     anchor: HtmlElement | None = None
     added_tables: set[HtmlElement] = set()
-    for i, (unit, words) in enumerate(second_units[:last_shared]):
-        if shared[i]:
-            found = _unit_starting(base_units, words)
+    for i, unit in enumerate(units[:last_shared]):
+        table = table_of(i)
+        if shared(i):
+            found = _unit_starting(base_units, texts[unit][1])
             anchor = found if found is not None else anchor
-        elif unit.tag == "p" and len(words) >= rule.add_min and reads_as_prose(unit):
+        elif missing_prose(i):
             anchor = _insert_after(base, anchor, unit)
-        elif unit.tag == "tr":
-            table = next(unit.iterancestors("table"), None)
-            if table is not None and table not in added_tables and is_data_table(table) and \
-                    have.coverage(tokens(visible_text(table, tidy=False))) < 0.5:
-                added_tables.add(table)
-                anchor = _insert_after(base, anchor, table)
+        elif table is not None and table not in added_tables and missing_table(table):
+            added_tables.add(table)
+            anchor = _insert_after(base, anchor, table)
 
 
 def reads_as_prose(block: HtmlElement, text: str | None = None) -> bool:
     """Sentences, not a menu, a dateline or a list of links."""
-    text = visible_text(block, tidy=False) if text is None else text
+    text = block_text(block) if text is None else text
     return bool(SENTENCE_MARK.search(text)) and link_share(block, text) < LINK_HEAVY
 
 
 def prose_units(root: HtmlElement) -> int:
     """The units of text in blocks that read as prose: a thread's list of replies, a
     page of headlines or a menu is long, but no article."""
-    texts = ((block, visible_text(block, tidy=False)) for block in leaf_blocks(root))
+    texts = ((block, block_text(block)) for block in leaf_blocks(root))
     return sum(count_units(text) for block, text in texts if reads_as_prose(block, text))
 
 

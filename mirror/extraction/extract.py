@@ -20,9 +20,10 @@ CPU-heavy: the pipeline runs it in worker processes.
 
 from __future__ import annotations
 
-import copy
+import contextlib
 import logging
 import re
+import threading
 from types import ModuleType
 from urllib.parse import urljoin
 
@@ -36,7 +37,7 @@ from mirror.extraction.posts import first_post
 from mirror.extraction.readable import ReadableDocument
 from mirror.extraction.trim import page_titles, trim
 from mirror.lazy_images import real_source
-from mirror.text import tokens, visible_text
+from mirror.text import has_units, visible_text
 
 trafilatura: ModuleType | None
 try:
@@ -52,7 +53,10 @@ for _library in ("readability", "trafilatura", "htmldate", "courlan", "justext")
 KEEP_ATTRIBUTES = frozenset(
     "href src alt title colspan rowspan datetime lang dir start controls poster width height "
     "allow allowfullscreen frameborder type".split())
+LINK_ATTRIBUTES = ("href", "src")  # the attributes of KEEP_ATTRIBUTES that lxml reads as links
+LINKS_IN_TEXT = ("style",)
 MEDIA = ("img", "iframe", "video", "audio", "source", "picture")
+SHOWN_MEDIA = ("img", "iframe", "video", "audio")
 INLINE = frozenset("a abbr b bdi bdo cite code dfn em font i kbd mark q s samp small span strong "
                    "sub sup time u var".split())
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])", re.I)
@@ -62,6 +66,7 @@ SCREEN_READER_ONLY = re.compile(
 HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 # readability's "unlikely candidates" pattern holds "tweet|twitter": embedded posts vanish.
 EMBED_CLASS = re.compile(r"\b(?:twitter-tweet|twitter-video|instagram-media|tiktok-embed)\b")
+HTML_SPACES = re.compile(r"[ \t\n\r\f]+")  # what HTML collapses to one space
 NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 MIN_TOKENS = 10  # less is a menu or an error message, not an article
 NEWLINE_IN_PRE = "\ue000"  # stands for a newline inside <pre> until serialised
@@ -73,13 +78,14 @@ def extract(html: str, url: str) -> str:
     base = base_url(document, url)
     prepare(document)
     body = combine(run_readability(document), run_trafilatura(document, base))
-    post = first_post(document, body) if body is not None else None
+    titles = page_titles(document)
+    post = first_post(document, body, titles) if body is not None else None
     body = post if post is not None else body
-    if body is None or not tokens(visible_text(body, tidy=False)):
+    if body is None or not has_units(visible_text(body, tidy=False), 1):
         raise PageGone(f"{url}: no article text found on the page")
-    trim(body, page_titles(document))
+    trim(body, titles)
     finish(body, base)
-    if len(tokens(visible_text(body, tidy=False))) < MIN_TOKENS and \
+    if not has_units(visible_text(body, tidy=False), MIN_TOKENS) and \
             not body.xpath(".//img|.//video|.//iframe"):
         raise PageGone(f"{url}: no article text found on the page")
     return serialise(body)
@@ -91,9 +97,23 @@ def parse(html: str) -> HtmlElement:
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     html = NOT_IN_XML.sub("", html)
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=_parser())
     except (lxml.etree.ParserError, ValueError):
         return lxml.html.document_fromstring("<html><body></body></html>")
+
+
+_PARSERS = threading.local()
+
+
+def _parser() -> lxml.html.HTMLParser:
+    """lxml's HTML parser as trafilatura sets up its own: without comments and processing
+    instructions (no reader sees them, and both extractors would copy them around) and
+    without an index of ids (nothing looks elements up by id). One per thread."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = lxml.html.HTMLParser(
+            remove_comments=True, remove_pis=True, collect_ids=False)
+    return parser
 
 
 def base_url(document: HtmlElement, url: str) -> str:
@@ -114,19 +134,25 @@ def prepare(document: HtmlElement) -> None:
         element.drop_tree()
     drop_invisible(document)
     resolve_lazy_images(document)
-    rename_embeds(document)
 
 
 def drop_invisible(document: HtmlElement) -> None:
-    """What a reader never sees is not part of the article."""
+    """What a reader never sees is not part of the article. In the same pass, embedded
+    posts are renamed (readability's "unlikely candidates" hold "tweet|twitter": they
+    would vanish)."""
     for element in document.xpath("//*[@hidden or @aria-hidden='true' or @style or @class]"):
-        if element.tag in ("html", "body") or element.getparent() is None:
+        if element.getparent() is None:  # dropped with an ancestor, or the root
+            if element.tag == "html":
+                rename_embed(element)
             continue
-        if (element.get("hidden") is not None
+        if element.tag not in ("html", "body") and (
+                element.get("hidden") is not None
                 or (element.get("aria-hidden") == "true" and not element.xpath(".//img"))
                 or HIDDEN_STYLE.search(element.get("style", ""))
                 or SCREEN_READER_ONLY.search(element.get("class", ""))):
             element.drop_tree()
+        else:
+            rename_embed(element)
 
 
 def resolve_lazy_images(document: HtmlElement) -> None:
@@ -147,21 +173,21 @@ def resolve_lazy_images(document: HtmlElement) -> None:
             holder.getparent().replace(holder, image)
 
 
-def rename_embeds(document: HtmlElement) -> None:
-    for element in document.xpath("//*[@class]"):
-        names = element.get("class")
-        if EMBED_CLASS.search(names):
-            element.set("class", EMBED_CLASS.sub("embedded-post", names))
+def rename_embed(element: HtmlElement) -> None:
+    names = element.get("class")
+    if names and EMBED_CLASS.search(names):
+        element.set("class", EMBED_CLASS.sub("embedded-post", names))
 
 
 # ------------------------------------------------------------- extractors
 
 def run_readability(document: HtmlElement) -> HtmlElement | None:
+    """readability's article, from the shared tree: ``ReadableDocument`` works on a copy
+    of it (the library's cleaner copies the tree it is given)."""
     try:
         # keep_all_images: otherwise image-only blocks count as empty and vanish
         # no url: links are made absolute once, in finish(), against the page's <base>
-        html = ReadableDocument(copy.deepcopy(document)).summary(
-            html_partial=True, keep_all_images=True)
+        html = ReadableDocument(document).summary(html_partial=True, keep_all_images=True)
     except Exception:  # readability raises bare Exceptions on degenerate pages
         return None
     fragment = parse_fragment(html)
@@ -171,10 +197,12 @@ def run_readability(document: HtmlElement) -> HtmlElement | None:
 
 
 def run_trafilatura(document: HtmlElement, url: str) -> HtmlElement | None:
+    """trafilatura's article, from the shared tree: trafilatura (>= 2.0) changes only
+    copies of the tree it is given."""
     if trafilatura is None:
         return None
     try:
-        html = trafilatura.extract(copy.deepcopy(document), url=url, output_format="html",
+        html = trafilatura.extract(document, url=url, output_format="html",
                                    include_images=True, include_tables=True,
                                    include_links=True, include_comments=False)
     except Exception:  # a second opinion is optional: never let it fail the page
@@ -202,29 +230,68 @@ def finish(body: HtmlElement, base: str) -> None:
             image.set("src", source)
         else:
             image.drop_tree()
-    body.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
-    for element in body.iter():
-        if isinstance(element.tag, str):
-            for name in list(element.attrib):
-                if name not in KEEP_ATTRIBUTES:
-                    del element.attrib[name]
+    if body.tag in LINKS_IN_TEXT or body.find(".//style") is not None:
+        body.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
+        absolute = False
+    else:
+        absolute = True
+    for element in body.iter(lxml.etree.Element):
+        attributes = element.attrib
+        for name in [name for name in attributes if name not in KEEP_ATTRIBUTES]:
+            del attributes[name]
+        if absolute and element.tag != "object":
+            make_absolute(attributes, base)
     remove_empty(body)
+
+
+def make_absolute(attributes: lxml.etree._Attrib, base: str) -> None:
+    """lxml's ``make_links_absolute`` for the only link attributes a post keeps, in one
+    pass with the others' removal: the value, stripped, joined to the base (kept as it is
+    when it is no URL); ``<object>`` (whose links lxml reads from other attributes) and
+    the URLs in a ``<style>`` are left to lxml."""
+    for name in LINK_ATTRIBUTES:
+        value = attributes.get(name)
+        if value is None:
+            continue
+        link = value.strip()
+        with contextlib.suppress(ValueError):  # no URL: kept as it is, stripped
+            link = urljoin(base, link)
+        if link != value:
+            attributes[name] = link
 
 
 def remove_empty(body: HtmlElement) -> None:
     """Containers left with neither text nor media are noise. An inline one that holds
-    a line break or white space is unwrapped instead: those separate words."""
+    a line break or white space is unwrapped instead: those separate words.
+
+    Bottom up, so an element kept for its text or media tells its parent, which then
+    needs no look at its whole subtree."""
+    holds_content: set[HtmlElement] = set()
     for element in reversed(list(body.iter())):
-        if (element is body or not isinstance(element.tag, str)
-                or element.tag in ("br", "hr", "td", "th", *MEDIA)):
+        if element is body or not isinstance(element.tag, str):
+            continue
+        parent = element.getparent()
+        if element.tag in ("br", "hr", "td", "th", *MEDIA):
+            if element.tag in SHOWN_MEDIA:
+                holds_content.add(parent)
+            continue
+        if element in holds_content or _has_own_text(element):
+            holds_content.add(parent)
             continue
         text = element.text_content() or ""
         if text.strip() or element.xpath(".//img|.//iframe|.//video|.//audio"):
+            holds_content.add(parent)
             continue
         if element.tag in INLINE and (text or element.xpath(".//br")):
             element.drop_tag()
         else:
             element.drop_tree()
+
+
+def _has_own_text(element: HtmlElement) -> bool:
+    """Text that is the element's own, not its children's: before them and between them."""
+    return bool((element.text or "").strip()) or \
+        any((child.tail or "").strip() for child in element)
 
 
 def serialise(body: HtmlElement) -> str:
@@ -254,4 +321,4 @@ def _flatten(text: str | None, in_pre: bool) -> str | None:
         return text
     if in_pre:
         return text.replace("\r\n", "\n").replace("\n", NEWLINE_IN_PRE)
-    return re.sub(r"[ \t\n\r\f]+", " ", text)
+    return HTML_SPACES.sub(" ", text)
