@@ -79,7 +79,8 @@ class ReadableDocument(Document):
 
     def remove_unlikely_candidates(self) -> None:
         """The library's step with Readability.js's names and roles."""
-        for element in self.html.findall(".//*"):
+        # without a class, an id or a role, nothing marks an element unlikely
+        for element in self.html.xpath(".//*[@class or @id or @role]"):
             if element.tag in ("html", "body"):
                 continue
             names = f"{element.get('class', '')} {element.get('id', '')}"
