@@ -2,7 +2,7 @@
 
     python benchmarks/latency.py [--entries 240] [--latency 0.1] [--per-host 4]
                                  [--memory-entries 2000] [--hosts 20] [--runs 5]
-                                 [--only pages,memory,noop,unreachable]
+                                 [--rounds 3] [--only pages,memory,noop,unreachable]
 
 Everything runs against HTTP servers on 127.0.0.1 and is measured in the same
 run, so the figures compare with each other; nothing here asserts a time.
@@ -10,18 +10,19 @@ run, so the figures compare with each other; nothing here asserts a time.
 pages: summary-only entries whose article pages (the AEB pages of
   ../shared/corpus, cycled; generated articles when it is absent) answer after
   ``--latency`` seconds, with ``per_host`` requests at most in flight.
-  - the network bound: entries x latency / per_host;
-  - the CPU floor: the extractors mirror runs (readability-lxml, trafilatura),
-    each run alone on the same pages in this process;
   - mirror's own CPU per page by stage, in this process: decode, the two
     extractors inside mirror, the combination (and trimming, serialising),
     cleaning, the rest of rendering, writing, and the hand-off to a worker
-    (pickling the page and the body);
-  - the whole command, run over N and then 2N pages: wall time, CPU of mirror
-    and its workers (user + system), the cost of one more page (the CPU of the
-    second N pages, start-up left out) against the extractors alone, and the
-    wall time against max(network bound, CPU floor / cores); the most requests
-    the server saw in flight.
+    (pickling the page and the body), beside each extractor run alone;
+  - then ``--rounds`` rounds, each over N and then 2N pages: the extractors
+    mirror runs (readability-lxml, trafilatura) alone, in one worker process
+    per core as mirror runs them (the CPU floor), and the whole ``mirror
+    fetch`` command, side by side. Printed: the network bound (entries x
+    latency / per_host); the wall time against max(network bound, CPU floor /
+    cores); the CPU of mirror and its workers (user + system); the cost of one
+    more page (the CPU of the second N pages, start-up left out) against the
+    same for the extractors alone; the most requests the server saw in
+    flight. Medians over the rounds, and each round's ratio.
 memory: ``--memory-entries`` summary-only entries over ``--hosts`` servers:
   peak RSS summed over mirror and its workers (sampled), and each worker's own.
 noop: 15 feeds that all answer 304, median of ``--runs`` whole commands; and
@@ -32,7 +33,9 @@ unreachable: pages whose host refuses, and pages whose name does not resolve.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import gzip
+import multiprocessing
 import os
 import pickle
 import resource
@@ -241,34 +244,92 @@ def page_mode(args: argparse.Namespace, bodies: list[bytes]) -> None:
         print(f"  {name:52s} {ms:7.1f}")
     print(f"  {'extractors alone (readability + trafilatura)':52s} {alone:7.1f}")
     cores = os.cpu_count() or 1
-    runs = []
-    for count in (args.entries // 2, args.entries):
+    small, count = args.entries // 2, args.entries
+    rounds = [page_round(args, bodies, small, count) for _ in range(args.rounds)]
+    median = statistics.median
+    network = count * args.latency / args.per_host
+    floor = median(r["alone cpu"] for r in rounds)
+    wall = median(r["wall"] for r in rounds)
+    cpu = median(r["cpu"] for r in rounds)
+    ratios = [r["marginal"] / r["marginal alone"] for r in rounds]
+    middle = rounds[ratios.index(sorted(ratios)[len(ratios) // 2])]  # the median round
+    walls = sorted(r["wall"] / max(network, r["alone cpu"] / cores) for r in rounds)
+    most = max(r["most"] for r in rounds)
+    print(f"\n== pages: mirror fetch, {count} entries, latency {args.latency * 1000:.0f} ms, "
+          f"per_host {args.per_host}, {cores} cores; median of {args.rounds} rounds, each "
+          f"running mirror and the extractors alone over {small} and {count} pages ==")
+    print(f"  network bound                      {network:7.2f} s")
+    print(f"  CPU floor (extractors alone)       {floor:7.2f} s CPU, {floor / cores:.2f} s on "
+          f"{cores} cores (in {cores} worker processes, as mirror runs them)")
+    print(f"  wall time                          {wall:7.2f} s  = {median(walls):.2f}x "
+          f"max(network bound, CPU floor / cores)  (rounds: {fmt(walls)})")
+    print(f"  CPU of mirror and its workers      {cpu:7.2f} s  ({cpu / count * 1000:.1f} ms "
+          "per page, start-up included)")
+    print(f"  one more page (pages {small + 1}-{count})    {middle['marginal']:7.1f} ms CPU  = "
+          f"{middle['marginal'] / middle['marginal alone']:.2f}x the extractors alone "
+          f"({middle['marginal alone']:.1f} ms)  (rounds: {fmt(sorted(ratios))})")
+    print(f"  most requests in flight to the host: {most} (per_host {args.per_host})")
+
+
+def fmt(ratios: list[float]) -> str:
+    return ", ".join(f"{r:.2f}x" for r in ratios)
+
+
+def page_round(args: argparse.Namespace, bodies: list[bytes], small: int,
+               count: int) -> dict[str, float]:
+    """mirror and the extractors alone over ``small`` then ``count`` pages, interleaved.
+
+    The machines are shared: CPU seconds drift by a third from one minute to
+    the next, so mirror and its floor are measured side by side, and each
+    figure is the median over rounds.
+    """
+    figures: dict[int, tuple[float, float, float, int]] = {}
+    for n in (small, count):
+        alone_cpu = extractors_alone(bodies, n)
         site = Site()
         start(site)
         links = [site.add(f"/article/{i}.html", bodies[i % len(bodies)], delay=args.latency)
-                 for i in range(count)]
+                 for i in range(n)]
         folder = repository([summary_feed(site, links)], per_host=args.per_host, content="page")
         wall, cpu, process = mirror_command(folder)
         if process.returncode != 0:
             raise SystemExit(process.stdout_text + process.stderr_text)  # type: ignore
-        runs.append((count, wall, cpu, site.max_in_flight))
-    (small, _, cpu_small, _), (count, wall, cpu, most) = runs
-    marginal = (cpu - cpu_small) / (count - small) * 1000
-    network = count * args.latency / args.per_host
-    floor = count * alone / 1000
-    bound = max(network, floor / cores)
-    print(f"\n== pages: mirror fetch, {count} entries, latency {args.latency * 1000:.0f} ms, "
-          f"per_host {args.per_host}, {cores} cores ==")
-    print(f"  network bound                      {network:7.2f} s")
-    print(f"  CPU floor (extractors alone)       {floor:7.2f} s CPU, {floor / cores:.2f} s on "
-          f"{cores} cores")
-    print(f"  wall time                          {wall:7.2f} s  = {wall / bound:.2f}x "
-          f"max(network bound, CPU floor / cores)")
-    print(f"  CPU of mirror and its workers      {cpu:7.2f} s  ({cpu / count * 1000:.1f} ms "
-          "per page, start-up included)")
-    print(f"  one more page (pages {small + 1}-{count})    {marginal:7.1f} ms CPU  = "
-          f"{marginal / alone:.2f}x the extractors alone ({alone:.1f} ms)")
-    print(f"  most requests in flight to the host: {most} (per_host {args.per_host})")
+        figures[n] = (wall, cpu, alone_cpu, site.max_in_flight)
+    (_, cpu_small, alone_small, _), (wall, cpu, alone_cpu, most) = figures[small], figures[count]
+    return {"wall": wall, "cpu": cpu, "alone cpu": alone_cpu, "most": most,
+            "marginal": (cpu - cpu_small) / (count - small) * 1000,
+            "marginal alone": (alone_cpu - alone_small) / (count - small) * 1000}
+
+
+def extractors_alone(bodies: list[bytes], count: int) -> float:
+    """CPU seconds of readability-lxml and trafilatura alone over ``count`` pages.
+
+    Run as mirror runs its extractors: one spawned worker process per core,
+    each page sent as bytes; the children's CPU, start-up included, as for mirror.
+    """
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with concurrent.futures.ProcessPoolExecutor(
+            os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_load_extractors) as pool:
+        list(pool.map(_extractors_alone_on, (bodies[i % len(bodies)] for i in range(count))))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _load_extractors() -> None:
+    import readability  # noqa: F401
+    import trafilatura  # noqa: F401
+
+
+def _extractors_alone_on(body: bytes) -> int:
+    import trafilatura
+    from readability import Document
+
+    text = body.decode("utf-8", "replace")
+    kept = Document(text).summary(html_partial=True)
+    also = trafilatura.extract(text, output_format="html", include_images=True,
+                               include_tables=True)
+    return len(kept) + len(also or "")
 
 
 def memory(args: argparse.Namespace, bodies: list[bytes]) -> None:
@@ -332,6 +393,7 @@ def main() -> None:
     parser.add_argument("--memory-entries", type=int, default=2000)
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", default="pages,memory,noop,unreachable")
     args = parser.parse_args()
     chosen = set(args.only.split(","))
