@@ -2,7 +2,8 @@
 
     python benchmarks/latency.py [--entries 240] [--latency 0.1] [--per-host 4]
                                  [--memory-entries 2000] [--hosts 20] [--runs 5]
-                                 [--rounds 3] [--only pages,memory,noop,unreachable]
+                                 [--rounds 3] [--instruction-pages 12]
+                                 [--only pages,memory,noop,unreachable,instructions]
 
 Everything runs against HTTP servers on 127.0.0.1 and is measured in the same
 run, so the figures compare with each other; nothing here asserts a time.
@@ -23,6 +24,11 @@ pages: summary-only entries whose article pages (the AEB pages of
     more page (the CPU of the second N pages, start-up left out) against the
     same for the extractors alone; the most requests the server saw in
     flight. Medians over the rounds, and each round's ratio.
+instructions (not run by default: it needs valgrind and takes minutes): the
+  cost of one more page counted in instructions by callgrind, which the
+  noise of a shared machine does not move: the whole ``mirror fetch`` (every
+  process it starts) and the extractors alone in worker processes, over N
+  and 3N pages (N = ``--instruction-pages``).
 memory: ``--memory-entries`` summary-only entries over ``--hosts`` servers:
   peak RSS summed over mirror and its workers (sampled), and each worker's own.
 noop: 15 feeds that all answer 304, median of ``--runs`` whole commands; and
@@ -39,6 +45,7 @@ import multiprocessing
 import os
 import pickle
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -332,6 +339,56 @@ def _extractors_alone_on(body: bytes) -> int:
     return len(kept) + len(also or "")
 
 
+def instructions(args: argparse.Namespace, bodies: list[bytes]) -> None:
+    """The cost of one more page in instructions (valgrind's callgrind): free of noise.
+
+    CPU seconds on a shared machine drift by a third from minute to minute; the
+    instructions a run executes do not. The whole ``mirror fetch`` (its main
+    process, its workers, git) and the extractors alone in worker processes,
+    each over N and 3N pages with no latency; every process counted.
+    """
+    if shutil.which("valgrind") is None:
+        print("\n== instructions: valgrind is not installed; skipped ==")
+        return
+    small, count = args.instruction_pages, 3 * args.instruction_pages
+    site = Site()
+    start(site)
+    mirror_counts, alone_counts = [], []
+    for n in (small, count):
+        links = [site.add(f"/article/{n}/{i}.html", bodies[i % len(bodies)]) for i in range(n)]
+        folder = repository([summary_feed(site, links, f"/feed{n}.xml")], content="page")
+        mirror_counts.append(counted([sys.executable, "-m", "mirror", "fetch"], folder))
+        alone_counts.append(counted([sys.executable, str(Path(__file__).resolve()),
+                                     "--extractors-alone", str(n)], folder))
+    mirror_page = (mirror_counts[1] - mirror_counts[0]) / (count - small)
+    alone_page = (alone_counts[1] - alone_counts[0]) / (count - small)
+    print(f"\n== instructions (callgrind), one more page: the whole command over {small} and "
+          f"{count} pages, every process counted ==")
+    print(f"  mirror fetch (main process, workers, git)   {mirror_page / 1e6:8.1f} M")
+    print(f"  the extractors alone, in worker processes   {alone_page / 1e6:8.1f} M")
+    print(f"  mirror / extractors alone                   {mirror_page / alone_page:8.2f}x")
+
+
+def counted(command: list[str], folder: Path) -> int:
+    """Instructions executed by a command and every process it starts."""
+    out = Path(tempfile.mkdtemp(prefix="mirror-callgrind-"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SOURCE_DATE_EPOCH=EPOCH)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    done = subprocess.run(["valgrind", "--tool=callgrind", "--trace-children=yes",
+                           f"--callgrind-out-file={out}/%p", *command],
+                          cwd=folder, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{command}: exit {done.returncode}\n{done.stderr[-2000:]}")
+    total = 0
+    for path in out.iterdir():
+        for line in path.read_text(errors="replace").splitlines():
+            if line.startswith(("summary:", "totals:")):
+                total += int(line.split()[1])
+                break
+    shutil.rmtree(out)
+    return total
+
+
 def memory(args: argparse.Namespace, bodies: list[bytes]) -> None:
     sites = []
     for _ in range(args.hosts):
@@ -394,12 +451,19 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--instruction-pages", type=int, default=12)
     parser.add_argument("--only", default="pages,memory,noop,unreachable")
+    parser.add_argument("--extractors-alone", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     chosen = set(args.only.split(","))
     bodies = pages()
+    if args.extractors_alone is not None:  # a child of the instructions case
+        extractors_alone(bodies, args.extractors_alone)
+        return
     if "pages" in chosen:
         page_mode(args, bodies)
+    if "instructions" in chosen:
+        instructions(args, bodies)
     if "memory" in chosen:
         memory(args, bodies)
     if "noop" in chosen:
