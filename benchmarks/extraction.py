@@ -51,12 +51,9 @@ import re
 import sys
 import time
 import unicodedata
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import lxml.html
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -66,7 +63,8 @@ from mirror.extraction.extract import extract  # noqa: E402
 from mirror.fetching.charset import decode  # noqa: E402
 from mirror.models import Article, Entry, FeedConfig  # noqa: E402
 from mirror.publish.render import render  # noqa: E402
-from mirror.text import tokens, visible_text  # noqa: E402
+from mirror.text import tokens  # noqa: E402
+from tests.metric import precision_recall, text_of  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 WORD = re.compile(r"\w+")
@@ -91,31 +89,6 @@ class Case:
     codec: str = ""  # the codec that decodes it right
     mirror_codec: str = ""  # the codec mirror's own decode chose
     scripts: frozenset[str] = field(default_factory=frozenset)
-
-
-def text_of(fragment: str) -> str:
-    """The visible text of an HTML fragment, as a reader sees it."""
-    if not fragment.strip():
-        return ""
-    return visible_text(lxml.html.fragment_fromstring(fragment, create_parent="div"))
-
-
-def shingles(text: str, tokenise: Tokeniser) -> Counter[tuple[str, ...]]:
-    units = tokenise(text)
-    if len(units) < 4:
-        return Counter([tuple(units)]) if units else Counter()
-    return Counter(tuple(units[i:i + 4]) for i in range(len(units) - 3))
-
-
-def precision_recall(truth: str, predicted: str,
-                     tokenise: Tokeniser = words) -> tuple[float, float]:
-    expected, found = shingles(truth, tokenise), shingles(predicted, tokenise)
-    hits = sum((expected & found).values())
-    false_pos, false_neg = sum(found.values()) - hits, sum(expected.values()) - hits
-    if false_pos == 0 and false_neg == 0:
-        return 1.0, 1.0
-    return (hits / (hits + false_pos) if hits + false_pos else 0.0,
-            hits / (hits + false_neg) if hits + false_neg else 0.0)
 
 
 # ------------------------------------------------------------------ charset

@@ -1,5 +1,6 @@
-"""The Article Extraction Benchmark's metric, for tests that check real pages (tests never
-import ``benchmarks/``; ``benchmarks/extraction.py`` states the metric in full)."""
+"""The Article Extraction Benchmark's metric: one copy, for the tests that check real pages
+and for ``benchmarks/extraction.py``, which states it in full (benchmarks import tests'
+helpers; tests never import benchmarks)."""
 
 from __future__ import annotations
 
