@@ -116,11 +116,13 @@ def mirror_command(folder: Path, *args: str) -> tuple[float, float, subprocess.P
 
 
 class RssSampler(threading.Thread):
-    """The peak resident memory of a process tree, summed, sampled every 20 ms."""
+    """The peak resident memory of a process tree, summed, sampled every 20 ms; and the
+    CPU seconds of its main process (at the last sample)."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.total, self.main, self.worker = pid, 0, 0, 0
+        self.main_cpu = 0.0
         self._done = threading.Event()
 
     def run(self) -> None:
@@ -129,6 +131,7 @@ class RssSampler(threading.Thread):
             self.total = max(self.total, sum(sizes.values()))
             self.main = max(self.main, sizes.get(self.pid, 0))
             self.worker = max([self.worker, *(v for p, v in sizes.items() if p != self.pid)])
+            self.main_cpu = max(self.main_cpu, cpu_seconds(self.pid))
             self._done.wait(0.02)
 
     def stop(self) -> None:
@@ -147,6 +150,15 @@ def tree(pid: int) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid: int) -> int:
@@ -275,6 +287,9 @@ def page_mode(args: argparse.Namespace, bodies: list[bytes]) -> None:
     print(f"  one more page (pages {small + 1}-{count})    {middle['marginal']:7.1f} ms CPU  = "
           f"{middle['marginal'] / middle['marginal alone']:.2f}x the extractors alone "
           f"({middle['marginal alone']:.1f} ms)  (rounds: {fmt(sorted(ratios))})")
+    print(f"    of which the main process (HTTP, sanitising, rendering, writing) "
+          f"{middle['marginal main']:.1f} ms, the workers and git "
+          f"{middle['marginal'] - middle['marginal main']:.1f} ms")
     print(f"  most requests in flight to the host: {most} (per_host {args.per_host})")
 
 
@@ -301,10 +316,13 @@ def page_round(args: argparse.Namespace, bodies: list[bytes], small: int,
         wall, cpu, process = mirror_command(folder)
         if process.returncode != 0:
             raise SystemExit(process.stdout_text + process.stderr_text)  # type: ignore
-        figures[n] = (wall, cpu, alone_cpu, site.max_in_flight)
-    (_, cpu_small, alone_small, _), (wall, cpu, alone_cpu, most) = figures[small], figures[count]
+        main = process.peak.main_cpu  # type: ignore[attr-defined]
+        figures[n] = (wall, cpu, alone_cpu, site.max_in_flight, main)
+    (_, cpu_small, alone_small, _, main_small) = figures[small]
+    (wall, cpu, alone_cpu, most, main) = figures[count]
     return {"wall": wall, "cpu": cpu, "alone cpu": alone_cpu, "most": most,
             "marginal": (cpu - cpu_small) / (count - small) * 1000,
+            "marginal main": (main - main_small) / (count - small) * 1000,
             "marginal alone": (alone_cpu - alone_small) / (count - small) * 1000}
 
 
