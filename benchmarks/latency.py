@@ -273,15 +273,22 @@ def page_mode(args: argparse.Namespace, bodies: list[bytes]) -> None:
     ratios = [r["marginal"] / r["marginal alone"] for r in rounds]
     middle = rounds[ratios.index(sorted(ratios)[len(ratios) // 2])]  # the median round
     walls = sorted(r["wall"] / max(network, r["alone cpu"] / cores) for r in rounds)
+    reached = median(r["fetch only"] for r in rounds)
+    walls_reached = sorted(r["wall"] / max(r["fetch only"], r["alone cpu"] / cores)
+                           for r in rounds)
     most = max(r["most"] for r in rounds)
     print(f"\n== pages: mirror fetch, {count} entries, latency {args.latency * 1000:.0f} ms, "
           f"per_host {args.per_host}, {cores} cores; median of {args.rounds} rounds, each "
           f"running mirror and the extractors alone over {small} and {count} pages ==")
     print(f"  network bound                      {network:7.2f} s")
+    print(f"  network, as reached here           {reached:7.2f} s  (a bare httpx client fetching "
+          f"the same pages, {args.per_host} at a time, nothing else)")
     print(f"  CPU floor (extractors alone)       {floor:7.2f} s CPU, {floor / cores:.2f} s on "
           f"{cores} cores (in {cores} worker processes, as mirror runs them)")
     print(f"  wall time                          {wall:7.2f} s  = {median(walls):.2f}x "
           f"max(network bound, CPU floor / cores)  (rounds: {fmt(walls)})")
+    print(f"                                             = {median(walls_reached):.2f}x "
+          f"max(network as reached, CPU floor / cores)  (rounds: {fmt(walls_reached)})")
     print(f"  CPU of mirror and its workers      {cpu:7.2f} s  ({cpu / count * 1000:.1f} ms "
           "per page, start-up included)")
     print(f"  one more page (pages {small + 1}-{count})    {middle['marginal']:7.1f} ms CPU  = "
@@ -321,9 +328,46 @@ def page_round(args: argparse.Namespace, bodies: list[bytes], small: int,
     (_, cpu_small, alone_small, _, main_small) = figures[small]
     (wall, cpu, alone_cpu, most, main) = figures[count]
     return {"wall": wall, "cpu": cpu, "alone cpu": alone_cpu, "most": most,
+            "fetch only": fetch_only(links, args.per_host),
             "marginal": (cpu - cpu_small) / (count - small) * 1000,
             "marginal main": (main - main_small) / (count - small) * 1000,
             "marginal alone": (alone_cpu - alone_small) / (count - small) * 1000}
+
+
+def fetch_only(links: list[str], per_host: int) -> float:
+    """Seconds a bare httpx client, in a process of its own, takes to fetch the pages
+    ``per_host`` at a time and do nothing else: the network bound as this machine and
+    this test server can reach it (the server's own work is not free)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+        listing.write("\n".join(links))
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--fetch-only",
+                           listing.name, "--per-host", str(per_host)],
+                          capture_output=True, text=True, check=True)
+    Path(listing.name).unlink()
+    return float(done.stdout)
+
+
+def _fetch_only(listing: Path, per_host: int) -> None:
+    import asyncio
+
+    import httpx
+
+    links = listing.read_text().split()
+
+    async def fetch_all() -> float:
+        limits = httpx.Limits(max_connections=per_host)
+        async with httpx.AsyncClient(limits=limits) as client:
+            at_once = asyncio.Semaphore(per_host)
+
+            async def fetch(link: str) -> None:
+                async with at_once:
+                    (await client.get(link)).raise_for_status()
+
+            started = time.perf_counter()
+            await asyncio.gather(*(fetch(link) for link in links))
+            return time.perf_counter() - started
+
+    print(asyncio.run(fetch_all()))
 
 
 def extractors_alone(bodies: list[bytes], count: int) -> float:
@@ -472,11 +516,15 @@ def main() -> None:
     parser.add_argument("--instruction-pages", type=int, default=12)
     parser.add_argument("--only", default="pages,memory,noop,unreachable")
     parser.add_argument("--extractors-alone", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--fetch-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     chosen = set(args.only.split(","))
     bodies = pages()
     if args.extractors_alone is not None:  # a child of the instructions case
         extractors_alone(bodies, args.extractors_alone)
+        return
+    if args.fetch_only is not None:  # a child of the pages case
+        _fetch_only(args.fetch_only, args.per_host)
         return
     if "pages" in chosen:
         page_mode(args, bodies)
