@@ -101,11 +101,11 @@ class Config:
     path: Path
     archive: Path
     feeds: tuple[FeedConfig, ...]
-    per_host: int = 2
-    max_connections: int = 16
-    delay: float = 0.0
-    retries: int = 3
-    max_retry_after: float = 120.0
+    per_host: int = Limits.per_host  # the HTTP limits' defaults have one owner: Limits
+    max_connections: int = Limits.max_connections
+    delay: float = Limits.delay
+    retries: int = Limits.retries
+    max_retry_after: float = Limits.max_retry_after
     run_timeout: float = 900.0
     max_page_bytes: int = 10_000_000
     max_feed_bytes: int = 20_000_000
