@@ -185,7 +185,7 @@ def _overview(overview: Path, config: Config, names: list[str], pages: dict[str,
     for name in names:
         page = pages[name]
         last = _when(newest[name][0].date, zone) if newest[name] else "-"
-        lines.append(f"| [{_escape(name)}]({_link(folder, page)}) | "
+        lines.append(f"| [{_escape(name)}]({relative_link(folder, page)}) | "
                      f"{len(by_feed.get(name, [])):,} | {last} |")
     lines += ["", "## Newest posts", ""]
     lines += [_item(folder, post, zone, with_feed=True)
@@ -199,14 +199,15 @@ def _feed_page(page: Path, overview: Path, name: str, count: int, newest: list[L
     updated = _when(newest[0].date, zone) if newest else "never"
     lines = [BANNER, f"# {_escape(name)}", "",
              f"{_count(count, 'post')}; newest post {updated}. "
-             f"[All feeds]({_link(folder, overview)})",
+             f"[All feeds]({relative_link(folder, overview)})",
              "", *(_item(folder, post, zone, with_feed=False) for post in newest)]
     return "\n".join(lines) + "\n"
 
 
 def _item(folder: Path, post: Listed, zone: ZoneInfo, with_feed: bool) -> str:
     feed = f"{_escape(post.feed)} · " if with_feed else ""
-    return f"- {_when(post.date, zone)} · {feed}[{_escape(post.title)}]({_link(folder, post.path)})"
+    link = relative_link(folder, post.path)
+    return f"- {_when(post.date, zone)} · {feed}[{_escape(post.title)}]({link})"
 
 
 def _count(number: int, noun: str) -> str:
@@ -221,7 +222,7 @@ def _escape(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
 
 
-def _link(folder: Path, target: Path) -> str:
+def relative_link(folder: Path, target: Path) -> str:
     """A relative link from a page's folder to a file; only what Markdown cannot hold in a
     link is percent-encoded, so CJK names stay readable."""
     relative = PurePosixPath(_relpath(target, folder)).as_posix()

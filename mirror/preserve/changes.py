@@ -13,17 +13,15 @@ post itself is never rewritten.
 from __future__ import annotations
 
 import html
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from mirror.archive.atomic import atomic_write
-from mirror.archive.index_pages import BANNER
+from mirror.archive.index_pages import BANNER, relative_link
 from mirror.models import Config
 from mirror.preserve import tsv
 from mirror.preserve.compare import Difference, key, paragraphs, sentences
@@ -41,7 +39,6 @@ PAGE_NAME = "README.md"
 VERSION_START = '<div class="mirror-revision">'
 REVISION_IN_DETAIL = re.compile(r"; revision (\S+)$")
 LISTED = 1000  # the changes the page lists; the ledger holds them all
-LINK_UNSAFE = re.compile(r"[\s()<>%#?\\\[\]\x00-\x1f\x7f]")
 MARKDOWN_SPECIAL = re.compile(r"([\\\[\]*_`|<>])")
 
 
@@ -112,7 +109,7 @@ def write_revision(config: Config, change: Change, when_ms: int, channel: str,
     added = {key(sentence) for sentence in found.added}
     lines = [REVISION_BANNER, f"# {_escape(title)}", "",
              f"Edited at the source; found {change.time.replace('T', ' ')} (from its "
-             f"{channel}). [The archived post]({_link(path.parent, post)}) · "
+             f"{channel}). [The archived post]({relative_link(path.parent, post)}) · "
              f"[the article]({_url(change.link)})", "",
              "<ins>Marked</ins>: sentences added or changed since the archived version."]
     if found.removed:
@@ -199,9 +196,9 @@ def _item(config: Config, change: Change, where: Path, zone: ZoneInfo,
     title = read_front(post).title or change.post
     moment = datetime.strptime(change.time, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     parts = [moment.astimezone(zone).strftime("%Y-%m-%d %H:%M"), f"**{change.kind}**",
-             f"[{_escape(title)}]({_link(where, post)})"]
+             f"[{_escape(title)}]({relative_link(where, post)})"]
     if change.revision:
-        parts.append(f"[revision]({_link(where, config.root / change.revision)})")
+        parts.append(f"[revision]({relative_link(where, config.root / change.revision)})")
     parts.append(f"[source]({_url(change.link)})")
     if snapshot:
         parts.append(f"[snapshot]({_url(snapshot)})")
@@ -213,11 +210,6 @@ def _item(config: Config, change: Change, where: Path, zone: ZoneInfo,
 
 def _escape(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
-
-
-def _link(where: Path, target: Path) -> str:
-    relative = os.path.relpath(target, where).replace(os.sep, "/")
-    return LINK_UNSAFE.sub(lambda m: quote(m.group(0)), relative)
 
 
 def _url(url: str) -> str:
