@@ -64,6 +64,7 @@ ERRNO_PREFIX = re.compile(r"^\[(?:Errno|WinError) -?[0-9]+\]\s*")
 URL_IN_TEXT = re.compile(r"[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.I)
 SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.I)
 USERINFO = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/?#@]*@", re.I)
+MAX_AGE = re.compile(r"max-age\s*=\s*([0-9]{1,9})(?![0-9])", re.I)
 LOCATION = "mirror-location"  # where a redirect's Location is kept out of httpx's sight
 
 # (method, URL redacted, status or error, seconds): one call per request, for ``-v``.
@@ -82,6 +83,12 @@ class Response:
     status: int
     headers: dict[str, str]
     content: bytes
+
+    @property
+    def max_age(self) -> float:
+        """The seconds ``Cache-Control: max-age`` asks to wait before asking again (0: none)."""
+        found = MAX_AGE.search(self.headers.get("cache-control", ""))
+        return float(found.group(1)) if found else 0.0
 
 
 class HTTPFailure(Exception):

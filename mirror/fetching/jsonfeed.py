@@ -30,7 +30,6 @@ from mirror.models import Entry, FeedConfig, Polled
 
 JSON_TYPES = ("application/feed+json", "application/json")
 VERSION = re.compile(r"https?://jsonfeed\.org/version/1(?:\.[0-9]+)?/?$", re.I)
-MAX_AGE = re.compile(r"max-age\s*=\s*([0-9]{1,9})(?![0-9])", re.I)
 BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
 
 
@@ -80,7 +79,7 @@ def parse_json_feed(feed: FeedConfig, response: Response) -> Polled:
             problems.append(str(exc))
     return Polled(feed=feed, entries=tuple(entries), etag=response.headers.get("etag"),
                   last_modified=response.headers.get("last-modified"),
-                  min_interval=_max_age(response.headers.get("cache-control", "")),
+                  min_interval=response.max_age,
                   warnings=tuple(problems))
 
 
@@ -146,9 +145,3 @@ def _paragraphs(text: str | None) -> str | None:
     lines = ["<br>".join(html.escape(line.strip(), quote=False) for line in block.split("\n"))
              for block in blocks if block.strip()]
     return lines[0] if len(lines) == 1 else "".join(f"<p>{line}</p>" for line in lines)
-
-
-def _max_age(cache_control: str) -> float:
-    """The least time before polling again that the response asks for (max-age)."""
-    match = MAX_AGE.search(cache_control)
-    return float(match.group(1)) if match else 0.0

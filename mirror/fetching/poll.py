@@ -28,7 +28,6 @@ HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", r
 FEED_LINK = re.compile(
     r"""<link[^>]+type=["']application/(?:rss|atom)\+xml["'][^>]*>""", re.I)
 HREF = re.compile(r"""href=["']([^"']+)["']""", re.I)
-MAX_AGE = re.compile(r"max-age\s*=\s*([0-9]{1,9})(?![0-9])", re.I)
 TITLE_FROM_TEXT_CHARS = 60
 VOID_CLOSED = re.compile(r"<(area|br|col|embed|hr|img|input|source|track|wbr)\b([^>]*?)\s*/?>"
                          r"\s*</\1\s*>", re.I)
@@ -140,10 +139,7 @@ def _min_interval(response: Response, ttl: Any) -> float:
     seconds = 0.0
     if isinstance(ttl, str) and re.fullmatch(r"[0-9]{1,9}", ttl.strip()):
         seconds = float(ttl.strip()) * 60
-    max_age = MAX_AGE.search(response.headers.get("cache-control", ""))
-    if max_age:
-        seconds = max(seconds, float(max_age.group(1)))
-    return seconds
+    return max(seconds, response.max_age)
 
 
 def _feed_language(parsed: Any, response: Response, codec: str) -> str | None:
