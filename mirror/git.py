@@ -177,14 +177,6 @@ class Repo:
         return (name, email) if name and email else None
 
 
-def parse_author(line: str | None) -> tuple[str, str] | None:
-    """("Name", "email") from feeds.yaml's ``commit_author: Name <email>``."""
-    if not line:
-        return None
-    name, _, email = line.rpartition(" <")
-    return name.strip(), email.rstrip(">")
-
-
 def git_said(output: str) -> str:
     """The line of git's output that says what went wrong: its first fatal: or error:."""
     lines = [line.strip() for line in output.splitlines() if line.strip()]

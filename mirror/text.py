@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 CJK = ("\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
        "\U00020000-\U0003134f")
 TOKEN = re.compile(rf"[{CJK}]|[^\W{CJK}]+")
-CJK_CHARACTER = re.compile(rf"[{CJK}]")
 BLOCK_TAGS = frozenset(
     "address article aside blockquote caption dd details dialog div dl dt fieldset figcaption "
     "figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section "

@@ -1,5 +1,6 @@
 """Bytes -> text: real Chinese pages and CJK feeds with their charset declared rightly,
-wrongly or not at all, with characters cut in half, and through ``fetch_page``."""
+wrongly or not at all, with characters cut in half, and fetched (``fetch_raw``, then
+``decode_page``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import httpx
 import pytest
 
 from mirror.errors import PageGone
-from mirror.fetching.article_page import fetch_page
-from mirror.fetching.charset import CharsetHint, Undecodable, decode, document_language
+from mirror.fetching.article_page import fetch_raw
+from mirror.fetching.charset import CharsetHint, Undecodable, decode, decode_page, document_language
 from mirror.fetching.http import Http, Limits
 from tests.charset_cases import (
     CONFUSABLE,
@@ -213,12 +214,13 @@ def serve(body: bytes, content_type: str) -> httpx.MockTransport:
 def fetch(body: bytes, content_type: str = "text/html", hint: CharsetHint | None = None):
     async def run():
         async with Http(Limits(retries=0), transport=serve(body, content_type)) as http:
-            return await fetch_page("https://news.example/a.html", http, timeout=5,
-                                    max_bytes=1_000_000, hint=hint)
+            raw = await fetch_raw("https://news.example/a.html", http, timeout=5,
+                                  max_bytes=1_000_000)
+            return decode_page(raw, hint)
     return asyncio.run(run())
 
 
-def test_fetch_page_reads_an_undeclared_gb_page() -> None:
+def test_a_fetched_undeclared_gb_page_reads_right() -> None:
     name = "c268c1b4-6864-45a1-bcaa-ec0922eb10d1"
     data = undeclared(shared("corpus", "zh", "html", f"{name}.html").read_bytes())
     truth = shared("corpus", "zh", "text", f"{name}.txt").read_text("utf-8")
@@ -228,7 +230,7 @@ def test_fetch_page_reads_an_undeclared_gb_page() -> None:
     assert page.charset == "gb18030" and truth_found(page.html, truth) > 0.9
 
 
-def test_fetch_page_gives_up_on_an_unreadable_page_with_the_url() -> None:
+def test_a_fetched_unreadable_page_gives_up_with_the_url() -> None:
     data = f"<html><body><p>{KOI8}</p></body></html>".encode("koi8-r")
     assert "Новый год" in fetch(data, "text/html; charset=koi8-r").html
     with pytest.raises(PageGone, match=r"^https://news\.example/a\.html: .*Chinese") as gone:

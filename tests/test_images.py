@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mirror.publish.images import image_sources, place_images, proxy_images
+from mirror.publish.images import image_sources, place_images
 
 PROXY = "https://images.weserv.nl?url="
 
@@ -41,19 +41,19 @@ PROXY = "https://images.weserv.nl?url="
 ])
 def test_image_proxy_rewrites_only_the_src(tag: str, expected: str) -> None:
     body = f"<p>before</p>{tag}<p>after</p>"
-    assert proxy_images(body, PROXY, "https://news.example/story/1") == \
+    assert place_images(body, "https://news.example/story/1", PROXY) == \
         f"<p>before</p>{expected}<p>after</p>"
 
 
 def test_image_proxy_leaves_comments_and_scripts_alone() -> None:
     body = '<!-- <img src="https://a/x.jpg"> --><p>x</p>'
-    assert proxy_images(body, PROXY, "https://a/") == body
+    assert place_images(body, "https://a/", PROXY) == body
 
 
 def test_image_proxy_never_rewrites_inside_an_attribute() -> None:
     body = ('<p title="<img src=x data-src=//e.example/y.png onmouseover=alert(1) x=>">'
             'Hover me</p>')
-    assert proxy_images(body, PROXY, "https://a/") == body
+    assert place_images(body, "https://a/", PROXY) == body
 
 
 def test_image_sources_are_the_urls_the_proxy_would_load() -> None:

@@ -1,33 +1,22 @@
-"""Entry -> Page: fetch an article page and decode it, as a browser would.
+"""Entry -> RawPage: fetch an article page as the bytes it came as.
 
 Only HTML and XHTML are accepted; the body is capped in size (compressed
-bombs included, see ``http``); the charset is decided by ``charset``, helped by
-what the feed says (its language, its own encoding). Permanent failures raise
-PageGone (the post is written from the feed's own summary): a page no charset
-reads as plausible text is one, so that nothing garbled is archived. Transient
-ones raise EntryError (nothing is written; the next run tries again).
+bombs included, see ``http``). The charset is decided later, in the
+extraction worker, by ``charset.decode_page``, helped by what the feed says
+(its language, its own encoding). Permanent failures raise PageGone (the post
+is written from the feed's own summary); transient ones raise EntryError
+(nothing is written; the next run tries again).
 """
 
 from __future__ import annotations
 
 from mirror.errors import EntryError, PageGone
-from mirror.fetching.charset import CharsetHint, decode_page
 from mirror.fetching.http import NO_OPTIONS, Http, HTTPFailure, RequestOptions
-from mirror.models import Page, RawPage
+from mirror.models import RawPage
 from mirror.urls import redact
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
-
-
-async def fetch_page(url: str, http: Http, *, timeout: float, max_bytes: int,
-                     user_agent: str | None = None, hint: CharsetHint | None = None,
-                     options: RequestOptions = NO_OPTIONS) -> Page:
-    """The page at ``url``, decoded; ``hint`` says what its feed knows (language, encoding);
-    ``options`` are its feed's headers, cookies and credentials."""
-    raw = await fetch_raw(url, http, timeout=timeout, max_bytes=max_bytes,
-                          user_agent=user_agent, options=options)
-    return decode_page(raw, hint)
 
 
 async def fetch_raw(url: str, http: Http, *, timeout: float, max_bytes: int,

@@ -23,7 +23,3 @@ class Budget:
         if self.deadline is None:
             return self.cap
         return max(0.0, min(self.cap, self.share * (self.deadline - clock.monotonic())))
-
-    def until(self) -> float:
-        """The moment (``clock.monotonic``) this work must be done by, decided now."""
-        return clock.monotonic() + self.left()

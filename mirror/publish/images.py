@@ -29,15 +29,6 @@ TAG_ATTRIBUTE = re.compile(
     r"""(?P<name>[^\s/>"'=][^\s/>"'=]*)(?:\s*=\s*(?P<value>"[^"]*"|'[^']*'|[^\s>]+))?""")
 
 
-def proxy_images(body: str, proxy: str, base: str) -> str:
-    """Every ``<img>`` loaded through ``proxy``; no other byte of the markup changes.
-
-    Lazy-loading attributes are resolved to a real ``src`` first and relative
-    URLs made absolute against ``base`` (the article's link).
-    """
-    return place_images(body, base, proxy)
-
-
 def image_sources(body: str, base: str) -> list[str]:
     """The absolute URL of every ``<img>`` as ``place_images`` sees it, in order."""
     found = []
