@@ -49,6 +49,16 @@ def test_links_are_made_absolute_as_lxml_makes_them(link: str) -> None:
         [(e.tag, dict(e.attrib)) for e in lxmls.iter()]
 
 
+def test_links_resolve_once_against_a_relative_base() -> None:
+    """``<base href="media/">`` on http://127.0.0.1/news/2021/story.html: an image
+    ``a.png`` is http://127.0.0.1/news/2021/media/a.png, as a browser loads it."""
+    html = extract(page(f'<article><p>{SENTENCE * 5}</p><img src="a.png" alt="图">'
+                        f'<p>{SENTENCE * 5}<a href="./b.html">链接</a></p></article>')
+                   .replace("<head>", '<head><base href="media/">'), URL)
+    assert 'src="http://127.0.0.1/news/2021/media/a.png"' in html
+    assert 'href="http://127.0.0.1/news/2021/media/b.html"' in html
+
+
 @pytest.mark.parametrize("body", ["", "<nav><a href='/'>首页</a></nav>", "<p>404 Not found</p>"])
 def test_a_page_without_an_article_is_gone(body: str) -> None:
     with pytest.raises(PageGone, match="no article text"):

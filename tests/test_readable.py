@@ -8,7 +8,14 @@ from hypothesis import strategies as st
 from readability import Document
 from readability.readability import clean
 
-from mirror.extraction.readable import ReadableDocument, clean_length
+from mirror.extraction.readable import (
+    MAYBE_CONTENT,
+    NEGATIVE,
+    POSITIVE,
+    UNLIKELY,
+    ReadableDocument,
+    clean_length,
+)
 
 CHINESE = "这是文章的一段正文，内容完整，足够长，读者需要看到它，" * 3
 LATIN = "This is a paragraph of the article, long enough, with commas, " * 3
@@ -78,3 +85,21 @@ def test_a_share_class_weighs_against_a_candidate() -> None:
     assert document.class_weight(lxml.html.fragment_fromstring("<div class='share-tools'/>")) \
         == -25
     assert document.class_weight(lxml.html.fragment_fromstring("<div class='entry'/>")) == 25
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(
+    ["a", "d", "-", " ", "S", "i", "H", "İ", "ſ", "\u212a", "K", "ı", "é", "ad", "SIDEBAR",
+     "hid", "share", "Menu", "ſhare", "ſidebar", "sİdebar", "\u212aey"]), max_size=12))
+def test_names_match_in_any_case_as_re_ignorecase_does(parts: list[str]) -> None:
+    text = "".join(parts)
+    for names in (UNLIKELY, MAYBE_CONTENT, POSITIVE, NEGATIVE):
+        assert names.found_in(text) == (names.any_case.search(text) is not None)
+
+
+def test_a_relative_base_applies_once() -> None:
+    """Links stay as the page wrote them, for mirror to resolve against the page's base."""
+    page = (f"<html><head><base href='base/'></head><body><div><p>{LATIN}</p>"
+            f"<img src='foo/bar.png'><p>{LATIN}</p></div></body></html>")
+    summary = ReadableDocument(lxml.html.document_fromstring(page)).summary(html_partial=True)
+    assert 'src="foo/bar.png"' in summary

@@ -38,28 +38,53 @@ import copy
 import re
 from typing import Any
 
+import lxml.etree
 from lxml.html import HtmlElement
 from readability import Document
-from readability.readability import REGEXES, describe, log
+from readability.readability import REGEXES
+
+from mirror.extraction.cleaner import PageCleaner
 
 # Readability.js's REGEXPS.commas: ASCII, Arabic, small, vertical, fullwidth and others.
 COMMAS = re.compile("[\u002c\u060c\ufe50\ufe10\ufe11\u2e41\u2e34\u2e32\uff0c]")
 SCORED = ("p", "pre", "td", "blockquote")  # the tags readability-lxml scores
+
+
+class Names:
+    """A pattern of lower-case names matched in any case. Python's ``re`` is several times
+    slower with IGNORECASE, and this runs on every class and id of the page: ASCII text
+    (nearly all of it) is lowered and matched as it is; the rest with IGNORECASE."""
+
+    def __init__(self, pattern: str) -> None:
+        self.lower = re.compile(pattern)
+        self.any_case = re.compile(pattern, re.I)
+
+    def found_in(self, text: str) -> bool:
+        if text.isascii():
+            return self.lower.search(text.lower()) is not None
+        return self.any_case.search(text) is not None
+
+
 # Readability.js's REGEXPS.unlikelyCandidates, okMaybeItsACandidate, positive and negative.
-UNLIKELY = re.compile(
+UNLIKELY = Names(
     r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|"
     r"gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|"
-    r"sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote", re.I)
-MAYBE_CONTENT = re.compile(r"and|article|body|column|content|main|shadow", re.I)
-POSITIVE = re.compile(
-    r"article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story", re.I)
-NEGATIVE = re.compile(
+    r"sponsor|supplemental|ad-break|agegate|pagination|pager|popup|yom-remote")
+MAYBE_CONTENT = Names(r"and|article|body|column|content|main|shadow")
+POSITIVE = Names(
+    r"article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story")
+NEGATIVE = Names(
     r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|"
     r"masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|"
-    r"sponsor|shopping|tags|widget", re.I)
+    r"sponsor|shopping|tags|widget")
+# What keeps an unlikely element: code, a formula, or an article or main part inside it.
+KEEPS_UNLIKELY = lxml.etree.XPath(
+    "ancestor-or-self::pre|ancestor-or-self::code|descendant-or-self::main|"
+    "descendant-or-self::article|descendant-or-self::math")
 UNLIKELY_ROLES = frozenset(
     "menu menubar complementary navigation alert alertdialog dialog".split())
 HIDDEN = REGEXES["displayNoneRe"]  # what the library drops from the tree it is given
+CLEANER = PageCleaner()
 # ``clean``'s rules: a run of white space of LONG_RUN or more, or holding a newline, reads
 # as one character; in a run without, a tab is a space and two or more spaces and tabs
 # after a space are one.
@@ -73,9 +98,23 @@ class ReadableDocument(Document):
     """``Document`` that scores and prunes a page as Readability.js does."""
 
     def _parse(self, input: Any) -> HtmlElement:
-        if isinstance(input, HtmlElement) and _hides_something(input):
-            input = copy.deepcopy(input)  # the library drops them in place
-        return super()._parse(input)  # type: ignore[no-any-return]
+        """The library's: hidden elements dropped, the page cleaned; on a copy, which
+        the library's cleaner makes anyway, since the tree is shared.
+
+        Links stay as the page wrote them: ``finish`` resolves them once against the
+        page's ``<base>``. (Given no URL, the library resolves them against the
+        ``<base>`` alone, and a relative one, such as ``base/``, was then applied twice.)"""
+        if not isinstance(input, HtmlElement) or self.url:
+            return super()._parse(input)  # type: ignore[no-any-return]
+        self.encoding = "utf-8"
+        document = copy.deepcopy(input)
+        for element in document.xpath("//*[@hidden]|//base[@href]"):
+            element.drop_tree()
+        for element in document.xpath("//*[@style]"):
+            if HIDDEN.search(element.get("style")):
+                element.drop_tree()
+        CLEANER(document)
+        return document
 
     def remove_unlikely_candidates(self) -> None:
         """The library's step with Readability.js's names and roles."""
@@ -85,12 +124,9 @@ class ReadableDocument(Document):
                 continue
             names = f"{element.get('class', '')} {element.get('id', '')}"
             unlikely = element.get("role") in UNLIKELY_ROLES or (
-                len(names) >= 2 and UNLIKELY.search(names) is not None
-                and MAYBE_CONTENT.search(names) is None)
-            if unlikely and not element.xpath(
-                    "ancestor-or-self::pre|ancestor-or-self::code|descendant-or-self::main|"
-                    "descendant-or-self::article|descendant-or-self::math"):
-                log.debug("Removing unlikely candidate - %s", describe(element))
+                len(names) >= 2 and UNLIKELY.found_in(names)
+                and not MAYBE_CONTENT.found_in(names))
+            if unlikely and not KEEPS_UNLIKELY(element):
                 element.drop_tree()
 
     def class_weight(self, e: HtmlElement) -> int:
@@ -99,8 +135,8 @@ class ReadableDocument(Document):
         weight = 0
         for feature in (e.get("class"), e.get("id")):
             if feature:
-                weight += 25 * (POSITIVE.search(feature) is not None)
-                weight -= 25 * (NEGATIVE.search(feature) is not None)
+                weight += 25 * POSITIVE.found_in(feature)
+                weight -= 25 * NEGATIVE.found_in(feature)
         return weight
 
     def score_paragraphs(self) -> dict[HtmlElement, dict[str, Any]]:
@@ -132,11 +168,6 @@ class ReadableDocument(Document):
         """The library's: the cleaned length of the links' text over the element's."""
         linked = sum(clean_length(link.text_content() or "") for link in elem.iterfind(".//a"))
         return float(linked) / max(clean_length(elem.text_content() or ""), 1)
-
-
-def _hides_something(document: HtmlElement) -> bool:
-    return any(element.get("hidden") is not None or HIDDEN.search(element.get("style") or "")
-               for element in document.xpath("//*[@hidden or @style]"))
 
 
 def clean_length(text: str) -> int:
