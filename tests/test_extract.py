@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import copy
+
 import lxml.html
 import pytest
 
 from mirror.errors import PageGone
-from mirror.extraction.extract import KEEP_ATTRIBUTES, extract, finish, serialise
+from mirror.extraction.extract import (
+    KEEP_ATTRIBUTES,
+    extract,
+    finish,
+    parse,
+    parse_fragment,
+    prepare,
+    run_trafilatura,
+    serialise,
+)
 from mirror.text import tokens
 from tests.conftest import shared
 from tests.metric import precision_recall, text_of
@@ -57,6 +68,24 @@ def test_links_resolve_once_against_a_relative_base() -> None:
                    .replace("<head>", '<head><base href="media/">'), URL)
     assert 'src="http://127.0.0.1/news/2021/media/a.png"' in html
     assert 'href="http://127.0.0.1/news/2021/media/b.html"' in html
+
+
+def test_trafilaturas_opinion_is_what_its_extract_returns() -> None:
+    """run_trafilatura skips the fingerprint trafilatura.extract computes; the HTML is
+    the same (and a change of trafilatura's API shows here, not as a lost opinion)."""
+    import trafilatura
+
+    html = page(f'<div class="story"><h2>小标题</h2><p>{SENTENCE * 5}<a href="/a.html">链接</a>'
+                f'</p><p>{SENTENCE * 4}</p><img src="/i.png" alt="图"><table><tr><td>1</td>'
+                f"<td>{SENTENCE}</td></tr></table></div><footer>版权所有</footer>")
+    document = parse(html)
+    prepare(document)
+    expected = trafilatura.extract(copy.deepcopy(document), url=URL, output_format="html",
+                                   include_images=True, include_tables=True,
+                                   include_links=True, include_comments=False)
+    ours = run_trafilatura(document, URL)
+    assert expected and ours is not None
+    assert lxml.html.tostring(ours) == lxml.html.tostring(parse_fragment(expected))
 
 
 @pytest.mark.parametrize("body", ["", "<nav><a href='/'>首页</a></nav>", "<p>404 Not found</p>"])

@@ -219,7 +219,7 @@ def run_trafilatura(document: HtmlElement, url: str) -> HtmlElement | None:
     try:
         options = Extractor(output_format="html", comments=False, links=True, images=True,
                             tables=True, url=url)
-        found = trafilatura.bare_extraction(document, options=options)
+        found = trafilatura.bare_extraction(document, options=options, as_dict=False)
         html = determine_returnstring(found, options) if found is not None else None
     except Exception:  # a second opinion is optional: never let it fail the page
         return None
