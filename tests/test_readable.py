@@ -103,3 +103,26 @@ def test_a_relative_base_applies_once() -> None:
             f"<img src='foo/bar.png'><p>{LATIN}</p></div></body></html>")
     summary = ReadableDocument(lxml.html.document_fromstring(page)).summary(html_partial=True)
     assert 'src="foo/bar.png"' in summary
+
+
+def node() -> st.SearchStrategy[str]:
+    tags = ["div", "span", "a", "b", "em", "font", "p", "param", "picture", "img", "ul", "table",
+            "section", "br", "code", "tablex", "divider", "dlx", "olive"]
+    leaves = st.sampled_from(["", "text", " ", "x &lt;p y", "<!-- <p> -->", "<!-- x -->",
+                              "<?php <div ?>", "<script>var a = '<p>'</script>",
+                              "<style>p { }</style>", "<br>", "<img src='a.png'>"])
+    return st.recursive(leaves, lambda inner: st.builds(
+        lambda tag, parts, tail: f"<{tag}>{''.join(parts)}</{tag}>{tail}",
+        st.sampled_from(tags), st.lists(inner, max_size=4), leaves), max_leaves=12)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.lists(node(), min_size=1, max_size=4))
+def test_misused_divs_become_paragraphs_as_the_library_makes_them(parts: list[str]) -> None:
+    source = f"<html><body><div>{''.join(parts)}</div></body></html>"
+    theirs, ours = Document(source), ReadableDocument(source)
+    theirs.html = lxml.html.document_fromstring(source)  # comments and scripts kept
+    ours.html = lxml.html.document_fromstring(source)
+    theirs.transform_misused_divs_into_paragraphs()
+    ours.transform_misused_divs_into_paragraphs()
+    assert lxml.html.tostring(ours.html) == lxml.html.tostring(theirs.html)
