@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 import lxml.etree
@@ -80,10 +82,9 @@ NEGATIVE = Names(
     r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|"
     r"masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|"
     r"sponsor|shopping|tags|widget")
-# What keeps an unlikely element: code, a formula, or an article or main part inside it.
-KEEPS_UNLIKELY = lxml.etree.XPath(
-    "ancestor-or-self::pre|ancestor-or-self::code|descendant-or-self::main|"
-    "descendant-or-self::article|descendant-or-self::math")
+# What keeps an unlikely element: being code or inside it, or holding one of these.
+CODE = ("pre", "code")
+HOLDS_CONTENT = ("main", "article", "math")
 UNLIKELY_ROLES = frozenset(
     "menu menubar complementary navigation alert alertdialog dialog".split())
 # What the library looks for in the markup of a <div>'s children: a block tag, or a tag
@@ -168,16 +169,22 @@ class ReadableDocument(Document):
                     child.drop_tree()
 
     def remove_unlikely_candidates(self) -> None:
-        """The library's step with Readability.js's names and roles."""
+        """The library's step with Readability.js's names and roles. An unlikely element
+        stays when it is (or is inside) code, or holds a main part, an article or a
+        formula; what holds those is found in one pass, and each class and id string
+        is judged once (a page repeats most of them)."""
+        holds_content = _at_or_above(self.html.iter(*HOLDS_CONTENT))
+        judged: dict[str, bool] = {}
         # without a class, an id or a role, nothing marks an element unlikely
         for element in self.html.xpath(".//*[@class or @id or @role]"):
             if element.tag in ("html", "body"):
                 continue
             names = f"{element.get('class', '')} {element.get('id', '')}"
-            unlikely = element.get("role") in UNLIKELY_ROLES or (
-                len(names) >= 2 and UNLIKELY.found_in(names)
-                and not MAYBE_CONTENT.found_in(names))
-            if unlikely and not KEEPS_UNLIKELY(element):
+            if names not in judged:
+                judged[names] = len(names) >= 2 and UNLIKELY.found_in(names) \
+                    and not MAYBE_CONTENT.found_in(names)
+            unlikely = element.get("role") in UNLIKELY_ROLES or judged[names]
+            if unlikely and element not in holds_content and not _in_code(element):
                 element.drop_tree()
 
     def class_weight(self, e: HtmlElement) -> int:
@@ -219,6 +226,21 @@ class ReadableDocument(Document):
         """The library's: the cleaned length of the links' text over the element's."""
         linked = sum(clean_length(link.text_content() or "") for link in elem.iterfind(".//a"))
         return float(linked) / max(clean_length(elem.text_content() or ""), 1)
+
+
+def _at_or_above(elements: Iterable[HtmlElement]) -> set[HtmlElement]:
+    """The elements and all that hold them."""
+    found: set[HtmlElement] = set()
+    for element in elements:
+        for holder in chain((element,), element.iterancestors()):
+            if holder in found:
+                break
+            found.add(holder)
+    return found
+
+
+def _in_code(element: HtmlElement) -> bool:
+    return element.tag in CODE or any(True for _ in element.iterancestors(*CODE))
 
 
 def _holding_block(root: HtmlElement) -> set[HtmlElement]:
