@@ -126,3 +126,20 @@ def test_misused_divs_become_paragraphs_as_the_library_makes_them(parts: list[st
     theirs.transform_misused_divs_into_paragraphs()
     ours.transform_misused_divs_into_paragraphs()
     assert lxml.html.tostring(ours.html) == lxml.html.tostring(theirs.html)
+
+
+def test_an_unlikely_element_stays_when_it_is_code_or_holds_the_article() -> None:
+    page = ("<html><body><div class='sidebar'><article><p>kept 1</p></article></div>"
+            "<pre><span class='comment'>kept 2</span></pre>"
+            "<code class='footer'>kept 3</code>"
+            "<div class='menu'><div><main><p>kept 4</p></main></div></div>"
+            "<div class='social'><math><mi>kept 5</mi></math></div>"
+            "<div class='related'><p>gone 1</p></div>"
+            "<div class='comment-list'><div class='replies'><p>gone 2</p></div></div>"
+            "</body></html>")
+    document = ReadableDocument(page)
+    document._html(True)
+    document.remove_unlikely_candidates()
+    text = document.html.text_content()
+    assert all(f"kept {i}" in text for i in range(1, 6))
+    assert "gone" not in text
