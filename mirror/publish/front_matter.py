@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -71,11 +72,14 @@ def quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# A feed's posts share their author, tags and categories: each is judged once.
+@lru_cache(maxsize=4096)
 def scalar(text: str) -> str:
     """The text unquoted when YAML reads it back unchanged, else double-quoted."""
     return text if _loads_as(text, f"k: {text}", text) else quoted(text)
 
 
+@lru_cache(maxsize=1024)
 def flow_list(items: tuple[str, ...]) -> str:
     shown = [item if _loads_as(item, f"k: [ {item} ]", [item]) else quoted(item)
              for item in items]
