@@ -40,6 +40,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import chain
 from typing import Any
 
@@ -245,19 +246,13 @@ def _in_code(element: HtmlElement) -> bool:
 
 def _holding_block(root: HtmlElement) -> set[HtmlElement]:
     """The elements with an element of a block tag (``BLOCK_TAG``) below them."""
-    is_block: dict[object, bool] = {}
-    holding: set[HtmlElement] = set()
-    for element in root.iter():
-        tag = element.tag
-        block = is_block.get(tag)
-        if block is None:
-            block = is_block[tag] = isinstance(tag, str) and BLOCK_TAG.match(tag) is not None
-        if block:
-            for ancestor in element.iterancestors():
-                if ancestor in holding:
-                    break
-                holding.add(ancestor)
-    return holding
+    blocks = (element for element in root.iter() if _is_block_tag(element.tag))
+    return _at_or_above(parent for block in blocks if (parent := block.getparent()) is not None)
+
+
+@lru_cache(maxsize=512)
+def _is_block_tag(tag: object) -> bool:
+    return isinstance(tag, str) and BLOCK_TAG.match(tag) is not None
 
 
 def _spells_block(element: HtmlElement, raw: tuple[object, ...]) -> bool:
