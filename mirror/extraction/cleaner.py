@@ -45,11 +45,7 @@ class PageCleaner(Cleaner):
 
     def __call__(self, doc: HtmlElement) -> None:
         super().__call__(doc)
-        if self._has_special_links(doc):
-            self._remove_events(doc)
-            doc.rewrite_links(self._remove_javascript_link,  # type: ignore[attr-defined]
-                              resolve_base_href=False)
-            return
+        special = self._has_special_links(doc)
         for element in doc.iter(lxml.etree.Element):
             names = element.keys()
             if not names:
@@ -58,20 +54,16 @@ class PageCleaner(Cleaner):
             for name in names:
                 if name.startswith("on"):
                     del attributes[name]
-                elif name in LINK_ATTRIBUTES:
+                elif name in LINK_ATTRIBUTES and not special:
                     link = attributes[name]
                     stripped = link.strip()
                     cleaned = self._remove_javascript_link(  # type: ignore[attr-defined]
                         stripped) if MAY_RUN_SCRIPT.search(stripped) else stripped
                     if cleaned != link:
                         attributes[name] = cleaned
-
-    @staticmethod
-    def _remove_events(doc: HtmlElement) -> None:
-        for element in doc.iter(lxml.etree.Element):
-            attributes = element.attrib
-            for name in [name for name in attributes if name.startswith("on")]:
-                del attributes[name]
+        if special:
+            doc.rewrite_links(self._remove_javascript_link,  # type: ignore[attr-defined]
+                              resolve_base_href=False)
 
     @staticmethod
     def _has_special_links(doc: HtmlElement) -> bool:
